@@ -1,0 +1,5 @@
+"""(being written by the execution engineer)"""
+
+from fastapi import APIRouter
+
+router = APIRouter()

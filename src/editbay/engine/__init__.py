@@ -1,0 +1,1 @@
+"""The edit engine: instruction → typed `EditPlan` → one ffmpeg render. No server dependency."""

@@ -1,0 +1,332 @@
+"""The operation catalogue: typed, immutable edit operations and the `EditPlan` that holds them.
+
+This module is the single source of truth read by the parser, the planner, the renderer, the docs
+and `GET /v1/models`. Every operation is a frozen Pydantic model with an ``op`` discriminator, the
+words of the instruction that produced it (``source``) and a ``confidence`` in 0..1.
+
+Times are seconds. A negative time counts from the end of the input (``-3.0`` = 3 s before the end).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Op(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str = Field(default="", description="Words of the instruction this operation came from.")
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+# ---- colour and tone -------------------------------------------------------------------------
+
+GradeStyle = Literal[
+    "teal_orange",  # cinematic teal-and-orange
+    "cinematic",  # alias family: a gentle teal-orange with contrast
+    "warm",
+    "cool",
+    "sepia",
+    "black_white",
+    "vintage",
+    "faded",
+    "high_contrast",
+    "vivid",
+    "muted",
+]
+
+
+class Grade(_Op):
+    """A named look; ``strength`` 0..1 scales it (0.5 = "a bit", 1.0 = "very")."""
+
+    op: Literal["grade"] = "grade"
+    style: GradeStyle
+    strength: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class Tone(_Op):
+    """Numeric tone adjustments; neutral values change nothing."""
+
+    op: Literal["tone"] = "tone"
+    brightness: float = Field(default=0.0, ge=-1.0, le=1.0, description="Added to luma, -1..1.")
+    contrast: float = Field(default=1.0, ge=0.0, le=4.0, description="Multiplier around mid grey.")
+    saturation: float = Field(default=1.0, ge=0.0, le=4.0, description="Chroma multiplier.")
+    gamma: float = Field(default=1.0, ge=0.1, le=10.0)
+    exposure: float = Field(default=0.0, ge=-4.0, le=4.0, description="Stops (+1 = twice the light).")
+
+
+class Temperature(_Op):
+    """Colour temperature of the look in kelvin (lower = warmer/orange, higher = cooler/blue)."""
+
+    op: Literal["temperature"] = "temperature"
+    kelvin: float = Field(ge=1000.0, le=40000.0)
+
+
+class Invert(_Op):
+    op: Literal["invert"] = "invert"
+
+
+class Lut(_Op):
+    """A named LUT preset shipped with the engine (generated `.cube` files)."""
+
+    op: Literal["lut"] = "lut"
+    preset: str
+
+
+# ---- effects ---------------------------------------------------------------------------------
+
+class Blur(_Op):
+    op: Literal["blur"] = "blur"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Sharpen(_Op):
+    op: Literal["sharpen"] = "sharpen"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Denoise(_Op):
+    op: Literal["denoise"] = "denoise"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Vignette(_Op):
+    op: Literal["vignette"] = "vignette"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Grain(_Op):
+    op: Literal["grain"] = "grain"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Pixelate(_Op):
+    op: Literal["pixelate"] = "pixelate"
+    block: int = Field(default=16, ge=2, le=256, description="Block size in output pixels.")
+
+
+class Glow(_Op):
+    """Soft focus / bloom."""
+
+    op: Literal["glow"] = "glow"
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+# ---- time ------------------------------------------------------------------------------------
+
+class Trim(_Op):
+    """Keep ``start``..``end`` (``None`` = from the beginning / to the end; negatives from the end)."""
+
+    op: Literal["trim"] = "trim"
+    start: float | None = None
+    end: float | None = None
+
+
+class Cut(_Op):
+    """Remove ``start``..``end`` and join what is left."""
+
+    op: Literal["cut"] = "cut"
+    start: float | None = None
+    end: float | None = None
+
+
+class Speed(_Op):
+    """Playback speed factor (2.0 = twice as fast); audio follows with pitch kept."""
+
+    op: Literal["speed"] = "speed"
+    factor: float = Field(gt=0.0, le=100.0)
+
+
+class Reverse(_Op):
+    op: Literal["reverse"] = "reverse"
+
+
+class Loop(_Op):
+    """Play the clip ``count`` times in total."""
+
+    op: Literal["loop"] = "loop"
+    count: int = Field(default=2, ge=2, le=50)
+
+
+class Boomerang(_Op):
+    """Forward then backward."""
+
+    op: Literal["boomerang"] = "boomerang"
+
+
+class Freeze(_Op):
+    """Hold the frame at ``at`` for ``duration`` seconds."""
+
+    op: Literal["freeze"] = "freeze"
+    at: float = 0.0
+    duration: float = Field(default=2.0, gt=0.0, le=60.0)
+
+
+# ---- geometry --------------------------------------------------------------------------------
+
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:5", "4:3", "3:4", "21:9"]
+
+
+class Aspect(_Op):
+    """Change the frame's aspect ratio by cropping (centre) or padding (blurred or black bars)."""
+
+    op: Literal["aspect"] = "aspect"
+    ratio: AspectRatio
+    mode: Literal["crop", "pad_blur", "pad_black"] = "crop"
+
+
+class Resize(_Op):
+    """Scale to a width and/or height (the other side keeps the aspect), or by ``scale``."""
+
+    op: Literal["resize"] = "resize"
+    width: int | None = Field(default=None, ge=16, le=7680)
+    height: int | None = Field(default=None, ge=16, le=4320)
+    scale: float | None = Field(default=None, gt=0.0, le=8.0)
+
+
+class Rotate(_Op):
+    """Clockwise rotation in degrees."""
+
+    op: Literal["rotate"] = "rotate"
+    degrees: Literal[90, 180, 270]
+
+
+class Flip(_Op):
+    op: Literal["flip"] = "flip"
+    direction: Literal["horizontal", "vertical"]
+
+
+class Zoom(_Op):
+    """Static zoom (``slow=False``) or a slow Ken Burns push-in to ``factor`` over the clip."""
+
+    op: Literal["zoom"] = "zoom"
+    factor: float = Field(default=1.3, gt=1.0, le=4.0)
+    slow: bool = False
+
+
+# ---- transitions -----------------------------------------------------------------------------
+
+class Fade(_Op):
+    """Video fade from/to black (and the audio with it unless the plan also has AudioFade)."""
+
+    op: Literal["fade"] = "fade"
+    direction: Literal["in", "out"]
+    duration: float = Field(default=1.0, gt=0.0, le=30.0)
+
+
+# ---- audio -----------------------------------------------------------------------------------
+
+class Mute(_Op):
+    op: Literal["mute"] = "mute"
+
+
+class Volume(_Op):
+    op: Literal["volume"] = "volume"
+    gain_db: float = Field(ge=-60.0, le=30.0)
+
+
+class Normalize(_Op):
+    """Loudness normalisation (EBU R128) to ``target_lufs``."""
+
+    op: Literal["normalize"] = "normalize"
+    target_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0)
+
+
+class AudioFade(_Op):
+    op: Literal["audio_fade"] = "audio_fade"
+    direction: Literal["in", "out"]
+    duration: float = Field(default=1.0, gt=0.0, le=30.0)
+
+
+# ---- overlays --------------------------------------------------------------------------------
+
+Position = Literal[
+    "top", "bottom", "center", "top_left", "top_right", "bottom_left", "bottom_right", "left", "right"
+]
+
+
+class Text(_Op):
+    """A title, caption or text watermark. ``text`` is user text: never spliced into a graph raw."""
+
+    op: Literal["text"] = "text"
+    text: str = Field(min_length=1, max_length=500)
+    position: Position = "bottom"
+    size: float = Field(default=0.06, gt=0.0, le=0.5, description="Font height / frame height.")
+    color: str = Field(default="white", pattern=r"^(#[0-9a-fA-F]{6}|[a-z]{3,20})$")
+    opacity: float = Field(default=1.0, ge=0.0, le=1.0)
+    box: bool = False
+    start: float | None = None
+    end: float | None = None
+
+
+class Overlay(_Op):
+    """An image from ``images[index]`` (logo or watermark) placed on the frame."""
+
+    op: Literal["overlay"] = "overlay"
+    image_index: int = Field(default=0, ge=0, le=9)
+    position: Position = "top_right"
+    scale: float = Field(default=0.15, gt=0.0, le=1.0, description="Overlay width / frame width.")
+    opacity: float = Field(default=1.0, ge=0.0, le=1.0)
+    start: float | None = None
+    end: float | None = None
+
+
+Operation = Annotated[
+    Union[
+        Grade, Tone, Temperature, Invert, Lut,
+        Blur, Sharpen, Denoise, Vignette, Grain, Pixelate, Glow,
+        Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze,
+        Aspect, Resize, Rotate, Flip, Zoom,
+        Fade,
+        Mute, Volume, Normalize, AudioFade,
+        Text, Overlay,
+    ],
+    Field(discriminator="op"),
+]
+
+
+class Unsupported(BaseModel):
+    """A clause of the instruction that maps to no operation (generative, nonsense, out of scope)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    clause: str
+    reason: str
+
+
+class MediaInfo(BaseModel):
+    """What the planner needs to know about the input (from a probe)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    width: int
+    height: int
+    duration: float
+    fps: float = 30.0
+    has_audio: bool = True
+    rotation: int = 0
+
+
+class EditPlan(BaseModel):
+    """The parsed, validated, ordered plan: what the render will do and what it will not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instruction: str = ""
+    operations: list[Operation] = Field(default_factory=list)
+    unsupported: list[Unsupported] = Field(default_factory=list)
+    output_width: int | None = None
+    output_height: int | None = None
+    output_duration: float | None = None
+    has_audio: bool | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.operations
+
+    @property
+    def is_fully_supported(self) -> bool:
+        return bool(self.operations) and not self.unsupported
