@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 1.0
     max_attempts: int = 3
     job_timeout_seconds: float = 1800.0
+    shutdown_grace_seconds: float = 30.0
+    sweep_interval_seconds: float = 60.0
+    provider_overrides: dict[str, str] = Field(
+        default_factory=dict, description="model slug or '*' -> 'module:factory' (tests' fixture providers)"
+    )
 
     allow_private_urls: bool = False
     fetch_max_bytes: int = 1024 * 1024 * 1024
@@ -73,6 +78,8 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 1024 * 1024
     rate_limit_per_minute: int = 600
+    auth_cache_seconds: float = 5.0
+    eta_cache_seconds: float = 1.0
     default_concurrent_jobs: int = 10
     default_balance_microcents: int = 100_000_000
     pricing_file: str = ""

@@ -5,6 +5,11 @@ and `GET /v1/models`. Every operation is a frozen Pydantic model with an ``op`` 
 words of the instruction that produced it (``source``) and a ``confidence`` in 0..1.
 
 Times are seconds. A negative time counts from the end of the input (``-3.0`` = 3 s before the end).
+In the parser's output, trim/cut/freeze times are on the input's timeline and text/overlay/fade
+times on the output's. In a plan normalised by `editbay.engine.plan` (what the renderer receives),
+each time operation's times are relative to the stream *as it enters that operation* in plan
+order (a cut after a trim is shifted, a freeze after a speed change is scaled), and with a known
+`MediaInfo` negative times are resolved to absolute ones.
 """
 
 from __future__ import annotations
@@ -157,7 +162,11 @@ class Boomerang(_Op):
 
 
 class Freeze(_Op):
-    """Hold the frame at ``at`` for ``duration`` seconds."""
+    """Hold the frame at ``at`` for ``duration`` seconds.
+
+    ``at`` slightly below zero (the parser writes -0.05 for "the last frame") means the last frame;
+    the planner pins it to ``duration - 1/fps`` when it knows the media.
+    """
 
     op: Literal["freeze"] = "freeze"
     at: float = 0.0
@@ -297,7 +306,10 @@ class Unsupported(BaseModel):
 
 
 class MediaInfo(BaseModel):
-    """What the planner needs to know about the input (from a probe)."""
+    """What the planner needs to know about the input (from a probe).
+
+    ``width``/``height`` are the *displayed* size, i.e. after applying any rotation metadata.
+    """
 
     model_config = ConfigDict(frozen=True)
 

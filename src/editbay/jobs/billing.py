@@ -7,11 +7,28 @@ what keeps an account from going negative under concurrent submissions on both b
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from editbay.errors import EditbayError, ErrorCode
-from editbay.store.models import Account, LedgerEntry, LedgerKind
+from editbay.store.models import Account, LedgerEntry, LedgerKind, utcnow
+
+_ledger = LedgerEntry.__table__
+_accounts = Account.__table__
+
+# Built once: the submit path runs these on every request.
+_INSERT_ENTRY = insert(_ledger).returning(_ledger.c.id)
+_MOVE = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("account_id"))
+    .values(
+        balance_microcents=_accounts.c.balance_microcents + bindparam("balance_delta"),
+        held_microcents=_accounts.c.held_microcents + bindparam("held_delta"),
+    )
+    .returning(_accounts.c.balance_microcents)
+)
+# the same move, refused when it would make the spendable balance negative
+_GUARDED_MOVE = _MOVE.where(_accounts.c.balance_microcents + bindparam("balance_delta") >= 0)
 
 
 def _record(
@@ -21,74 +38,64 @@ def _record(
     amount: int,
     held_delta: int,
     job_id: str | None,
+    balance_after: int,
     note: str = "",
 ) -> LedgerEntry:
-    balance = session.execute(
-        select(Account.balance_microcents).where(Account.id == account_id)
-    ).scalar_one()
-    entry = LedgerEntry(
-        account_id=account_id,
-        job_id=job_id,
-        kind=kind.value,
-        amount_microcents=amount,
-        held_delta_microcents=held_delta,
-        balance_after_microcents=balance,
-        note=note,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    """Append the ledger row (a Core insert: no ORM flush on the submit path)."""
+    values = {
+        "account_id": account_id,
+        "job_id": job_id,
+        "kind": kind.value,
+        "amount_microcents": amount,
+        "held_delta_microcents": held_delta,
+        "balance_after_microcents": balance_after,
+        "note": note,
+        "created_at": utcnow(),
+    }
+    entry_id = session.execute(_INSERT_ENTRY, values).scalar_one()
+    return LedgerEntry(id=entry_id, **values)
+
+
+def _apply(session: Session, account_id: str, balance_delta: int, held_delta: int, guard: bool) -> int | None:
+    """One conditional UPDATE of both columns; returns the new balance (None when the guard
+    `balance + delta >= 0` refused it or the account does not exist)."""
+    params = {"account_id": account_id, "balance_delta": balance_delta, "held_delta": held_delta}
+    result = session.execute(_GUARDED_MOVE if guard else _MOVE, params).scalar_one_or_none()
+    return None if result is None else int(result)
 
 
 def topup(session: Session, account_id: str, amount: int, note: str = "top-up") -> LedgerEntry:
     """Add credits (negative amounts are corrections and may not overdraw)."""
-    result = session.execute(
-        update(Account)
-        .where(Account.id == account_id, Account.balance_microcents + amount >= 0)
-        .values(balance_microcents=Account.balance_microcents + amount)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    balance = _apply(session, account_id, amount, 0, guard=True)
+    if balance is None:
         raise EditbayError(ErrorCode.INSUFFICIENT_BALANCE, "a correction may not make the balance negative")
-    return _record(session, account_id, LedgerKind.TOPUP, amount, 0, None, note)
+    return _record(session, account_id, LedgerKind.TOPUP, amount, 0, None, balance, note)
 
 
 def hold(session: Session, account_id: str, job_id: str, amount: int) -> LedgerEntry:
-    """Move ``amount`` from the spendable balance to held credits, or raise INSUFFICIENT_BALANCE."""
-    result = session.execute(
-        update(Account)
-        .where(Account.id == account_id, Account.balance_microcents >= amount)
-        .values(
-            balance_microcents=Account.balance_microcents - amount,
-            held_microcents=Account.held_microcents + amount,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    """Move ``amount`` from the spendable balance to held credits, or raise INSUFFICIENT_BALANCE.
+
+    On PostgreSQL the UPDATE also locks the account row until the transaction ends, which
+    serialises one account's submissions (the concurrent-jobs check after it is exact)."""
+    balance = _apply(session, account_id, -amount, amount, guard=True)
+    if balance is None:
         raise EditbayError(
             ErrorCode.INSUFFICIENT_BALANCE,
             f"this job costs {amount} micro-cents; the account's balance is too low",
             {"costMicroCents": amount},
         )
-    return _record(session, account_id, LedgerKind.HOLD, -amount, amount, job_id)
+    return _record(session, account_id, LedgerKind.HOLD, -amount, amount, job_id, balance)
 
 
 def capture(session: Session, account_id: str, job_id: str, amount: int) -> LedgerEntry:
     """The job completed: the held credits are spent."""
-    session.execute(
-        update(Account)
-        .where(Account.id == account_id)
-        .values(held_microcents=Account.held_microcents - amount)
-    )
-    return _record(session, account_id, LedgerKind.CAPTURE, 0, -amount, job_id)
+    balance = _apply(session, account_id, 0, -amount, guard=False)
+    assert balance is not None, f"account {account_id} vanished"
+    return _record(session, account_id, LedgerKind.CAPTURE, 0, -amount, job_id, balance)
 
 
 def refund(session: Session, account_id: str, job_id: str, amount: int, note: str = "") -> LedgerEntry:
     """The job failed or was cancelled: the held credits return to the balance."""
-    session.execute(
-        update(Account)
-        .where(Account.id == account_id)
-        .values(
-            balance_microcents=Account.balance_microcents + amount,
-            held_microcents=Account.held_microcents - amount,
-        )
-    )
-    return _record(session, account_id, LedgerKind.REFUND, amount, -amount, job_id, note)
+    balance = _apply(session, account_id, amount, -amount, guard=False)
+    assert balance is not None, f"account {account_id} vanished"
+    return _record(session, account_id, LedgerKind.REFUND, amount, -amount, job_id, balance, note)

@@ -125,6 +125,8 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_queue", "status", "created_at"),
         Index("ix_jobs_account_created", "account_id", "created_at", "id"),
+        Index("ix_jobs_account_status", "account_id", "status"),
+        Index("ix_jobs_model_completed", "model_slug", "status", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(48), primary_key=True, default=lambda: new_id("job"))
@@ -174,6 +176,7 @@ class LedgerEntry(Base):
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_records"
+    __table_args__ = (Index("ix_idempotency_created", "created_at"),)
 
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -1,0 +1,102 @@
+"""FastAPI dependency aliases: settings, database sessions, the authenticated caller, scopes.
+
+SettingsDep, SessionDep (writes), ReadSessionDep (reads), AuthDep / AccountDep,
+require_scope("submit_job") and the ready-made SubmitAuth, StatusAuth, ModelsAuth, AdminAuth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from editbay.api.auth import AuthContext, extract_key, verify
+from editbay.api.logs import account_id_var
+from editbay.api.ratelimit import rate_limited
+from editbay.errors import EditbayError, ErrorCode
+from editbay.jobs import accounts
+from editbay.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A write session (SQLite: BEGIN IMMEDIATE); the caller commits."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only session that never waits for writers."""
+    with request.app.state.read_sessionmaker() as session:
+        yield session
+
+
+# Declared as security schemes so the OpenAPI document shows both ways to send a key; the values
+# are read from the headers below (auto_error=False: our own checks raise the contract's codes).
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="bearerAuth", description="Authorization: Bearer eb_..."
+)
+api_key_scheme = APIKeyHeader(name="x-api-key", auto_error=False, scheme_name="apiKeyHeader")
+
+
+async def get_auth(
+    request: Request,
+    _bearer: Annotated[Any, Security(bearer_scheme)] = None,
+    _api_key: Annotated[Any, Security(api_key_scheme)] = None,
+) -> AuthContext:
+    """Authenticate the request's API key and take one token from the key's rate bucket."""
+    state = request.app.state
+    key = extract_key(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    if key is None:
+        raise EditbayError(
+            ErrorCode.UNAUTHORIZED,
+            "an API key is required: 'Authorization: Bearer <key>' or 'x-api-key: <key>'",
+        )
+    prefix = accounts.key_prefix(key)
+    if prefix is None:
+        raise EditbayError(ErrorCode.INVALID_API_KEY, "the API key is not valid")
+    hit, record = state.authenticator.cached(prefix)
+    if not hit:
+        record = await run_in_threadpool(state.authenticator.load, prefix)
+    auth = verify(key, record, request.client.host if request.client else None)
+    account_id_var.set(auth.account_id)
+    request.scope.setdefault("state", {})["account_id"] = auth.account_id
+    decision = state.rate_limiter.take(("key", auth.key_id), state.settings.rate_limit_per_minute)
+    request.scope["state"]["ratelimit_headers"] = decision.headers()
+    if not decision.allowed:
+        raise rate_limited(decision, "requests per minute for this key")
+    return auth
+
+
+def require_scope(scope: str) -> Callable[..., Coroutine[Any, Any, AuthContext]]:
+    """A dependency that authenticates and then requires ``scope`` (403 OPERATION_NOT_ALLOWED)."""
+
+    async def dependency(auth: Annotated[AuthContext, Depends(get_auth)]) -> AuthContext:
+        if not auth.has(scope):
+            raise EditbayError(
+                ErrorCode.OPERATION_NOT_ALLOWED,
+                f"this API key lacks the '{scope}' scope",
+                {"requiredScope": scope},
+            )
+        return auth
+
+    dependency.__name__ = f"require_{scope}"
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+AuthDep = Annotated[AuthContext, Depends(get_auth)]
+AccountDep = AuthDep
+SubmitAuth = Annotated[AuthContext, Depends(require_scope("submit_job"))]
+StatusAuth = Annotated[AuthContext, Depends(require_scope("check_status"))]
+ModelsAuth = Annotated[AuthContext, Depends(require_scope("list_models"))]
+AdminAuth = Annotated[AuthContext, Depends(require_scope("admin"))]

@@ -1,0 +1,116 @@
+"""The app factory: `create_app(settings) -> FastAPI`.
+
+`app.state` holds what routes and the embedded workers share: `settings`, `engine`,
+`sessionmaker` (writes), `read_sessionmaker` / `read_engine` (reads), `storage`, `authenticator`,
+`rate_limiter`, `metrics`. Start-up migrates SQLite databases, syncs the models from the pricing
+file into the `models` table and starts the embedded worker pool (`EDITBAY_WORKERS` > 0).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from editbay import __version__
+from editbay.api import concurrency, errors, openapi
+from editbay.api.auth import Authenticator
+from editbay.api.metrics import Metrics
+from editbay.api.middleware import RequestContextMiddleware
+from editbay.api.ratelimit import TokenBuckets
+from editbay.api.routes import account, files, health, job_actions, jobs, models, uploads, workers
+from editbay.jobs import catalog
+from editbay.settings import Settings, get_settings
+from editbay.storage import get_storage
+from editbay.store import migrate
+from editbay.store.db import is_sqlite, make_engine, make_sessionmaker, transaction
+
+log = logging.getLogger("editbay.api")
+
+DESCRIPTION = (
+    "editbay speaks PixelByte's public job API: an existing PixelByte client works by changing "
+    "only the base URL. Money is integer micro-cents (1,000,000 = 1 USD). Every error uses the "
+    "envelope `{success: false, error: {code, message, details}, requestId}`."
+)
+
+ROUTERS = (
+    jobs.router,
+    job_actions.router,
+    models.router,
+    account.router,
+    uploads.router,
+    files.router,
+    workers.router,
+    health.router,
+)
+
+
+def prepare_database(settings: Settings, state: Any) -> None:
+    """Migrate (SQLite, automatically) and sync the pricing file into the `models` table."""
+    url = settings.resolved_database_url
+    if is_sqlite(url):
+        migrate.upgrade(url)
+    with transaction(state.sessionmaker) as session:
+        slugs = catalog.sync_models(session, settings)
+    log.info("serving models: %s", ", ".join(slugs))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state = app.state
+    settings: Settings = state.settings
+    concurrency.install(state, is_sqlite(settings.resolved_database_url))
+    await run_in_threadpool(prepare_database, settings, state)
+    handle = None
+    if settings.workers > 0:
+        from editbay.worker.embedded import start_embedded
+
+        handle = start_embedded(settings, state)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            await run_in_threadpool(handle.stop)
+        state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_secret()
+    app = FastAPI(
+        title="editbay",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        strict_content_type=False,
+    )
+    engine = make_engine(settings.resolved_database_url)
+    state = app.state
+    state.settings = settings
+    state.engine = engine
+    state.sessionmaker = make_sessionmaker(engine)
+    state.read_sessionmaker = make_sessionmaker(engine, readonly=True)
+    state.read_engine = engine.execution_options(editbay_readonly=True)
+    state.storage = get_storage(settings)
+    state.authenticator = Authenticator(
+        state.read_sessionmaker, state.sessionmaker, settings.auth_cache_seconds
+    )
+    state.rate_limiter = TokenBuckets()
+    state.metrics = Metrics(state.read_sessionmaker)
+    state.ffmpeg = None
+
+    for router in ROUTERS:
+        app.include_router(router, responses=openapi.ERROR_RESPONSES)
+    errors.install(app)
+    openapi.install(app, DESCRIPTION)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=state.metrics
+    )
+    return app

@@ -1,0 +1,201 @@
+"""Planner step 2: with the input's `MediaInfo`, pin times, validate ranges, compute output props.
+
+Works without media too: then only what can be known from the operations is filled in (an
+explicit resize gives the size; a mute says there is no audio).
+
+`MediaInfo.width`/`height` are taken as the *displayed* size (rotation metadata already applied).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from editbay.engine.ops import (
+    Aspect,
+    AudioFade,
+    Boomerang,
+    Cut,
+    Fade,
+    Freeze,
+    Loop,
+    MediaInfo,
+    Mute,
+    Operation,
+    Overlay,
+    Resize,
+    Rotate,
+    Speed,
+    Text,
+    Trim,
+    Unsupported,
+)
+
+_AUDIO_ONLY = ("volume", "normalize", "audio_fade")
+_PORTRAIT = {"9:16", "4:5", "3:4"}
+_SHORT_SIDE = re.compile(r"\d\s*p\b|\b(?:hd|fhd|uhd|qhd|sd|4\s*k|2\s*k|full hd)\b")
+
+
+@dataclass
+class MediaResult:
+    operations: list[Operation]
+    width: int | None
+    height: int | None
+    duration: float | None
+    has_audio: bool | None
+
+
+def _even(value: float) -> int:
+    """Nearest even integer ≥ 2 (as the renderer rounds every intermediate size)."""
+    return max(2, int(round(value / 2.0)) * 2)
+
+
+def _ratio(text: str) -> float:
+    a, b = text.split(":")
+    return int(a) / int(b)
+
+
+def _short_side_resize(op: Resize, portrait: bool) -> Resize:
+    """ "720p" names the short side: on a portrait frame it is the width."""
+    if portrait and op.height and not op.width and _SHORT_SIDE.search(op.source):
+        return op.model_copy(update={"width": op.height, "height": None})
+    return op
+
+
+def _time_ops(
+    ops: list[Operation], media: MediaInfo, notes: list[str], unsupported: list[Unsupported]
+) -> tuple[list[Operation], float]:
+    length = media.duration
+    frame = 1.0 / media.fps if media.fps > 0 else 1 / 30
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, (Trim, Cut)):
+            start = op.start or 0.0
+            start = max(0.0, length + start) if start < 0 else start
+            end = length if op.end is None else (length + op.end if op.end < 0 else op.end)
+            if end > length + 1e-6:
+                notes.append(f"'{op.source}' ends after the video ({length:.2f} s): clamped")
+                end = length
+            if start >= end - 1e-6:
+                unsupported.append(
+                    Unsupported(
+                        clause=op.source, reason=f"the time range is outside the video ({length:.2f} s long)"
+                    )
+                )
+                continue
+            if isinstance(op, Trim):
+                op = op.model_copy(
+                    update={
+                        "start": round(start, 4) or None,
+                        "end": None if end >= length - 1e-6 else round(end, 4),
+                    }
+                )
+                length = end - start
+            else:
+                if start <= 1e-6 and end >= length - 1e-6:
+                    unsupported.append(Unsupported(clause=op.source, reason="this would cut the whole video"))
+                    continue
+                op = op.model_copy(update={"start": round(start, 4), "end": round(end, 4)})
+                length -= end - start
+        elif isinstance(op, Speed):
+            length /= op.factor
+        elif isinstance(op, Freeze):
+            # A tiny negative time is the parser's "last frame": pin it to the last frame exactly.
+            at = op.at if op.at >= 0 else (length - frame if op.at > -0.1 else length + op.at)
+            at = min(max(0.0, at), max(0.0, length - frame))
+            op = op.model_copy(update={"at": round(at, 4)})
+            length += op.duration
+        elif isinstance(op, Boomerang):
+            length *= 2
+        elif isinstance(op, Loop):
+            length *= op.count
+        out.append(op)
+    return out, length
+
+
+def _size(ops: list[Operation], media: MediaInfo | None) -> tuple[list[Operation], int | None, int | None]:
+    portrait_target = any(isinstance(op, Aspect) and op.ratio in _PORTRAIT for op in ops)
+    if media is None:
+        out = [_short_side_resize(op, portrait_target) if isinstance(op, Resize) else op for op in ops]
+        resize = [op for op in out if isinstance(op, Resize) and op.width and op.height]
+        if resize:
+            return out, _even(resize[-1].width or 0), _even(resize[-1].height or 0)
+        return out, None, None
+    # Mirrors the renderer's size rules (render/geometry.py): centred crop, a pad canvas whose
+    # long side is the source's long side, even sides after every step.
+    w, h = media.width - media.width % 2, media.height - media.height % 2
+    out = []
+    for op in ops:
+        if isinstance(op, Rotate) and op.degrees in (90, 270):
+            w, h = h, w
+        elif isinstance(op, Aspect) and abs(w / h - _ratio(op.ratio)) / _ratio(op.ratio) >= 0.01:
+            r = _ratio(op.ratio)
+            if op.mode == "crop":
+                w, h = (_even(min(h * r, w)), h) if w / h > r else (w, _even(min(w / r, h)))
+            else:
+                long_side = max(w, h)
+                w, h = (
+                    (_even(long_side), _even(long_side / r))
+                    if r >= 1
+                    else (_even(long_side * r), _even(long_side))
+                )
+        elif isinstance(op, Resize):
+            op = _short_side_resize(op, h > w)
+            if op.width and op.height:
+                w, h = _even(op.width), _even(op.height)
+            elif op.width:
+                w, h = _even(op.width), _even(op.width * h / w)
+            elif op.height:
+                w, h = _even(op.height * w / h), _even(op.height)
+            elif op.scale:
+                w, h = _even(w * op.scale), _even(h * op.scale)
+        out.append(op)
+    return out, _even(w), _even(h)
+
+
+def _clamp_output_times(
+    ops: list[Operation], length: float, notes: list[str], unsupported: list[Unsupported]
+) -> list[Operation]:
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, (Fade, AudioFade)) and op.duration > length / 2:
+            notes.append(f"'{op.source}': fade shortened to half the output ({length / 2:.2f} s)")
+            op = op.model_copy(update={"duration": max(0.01, round(length / 2, 3))})
+        elif isinstance(op, (Text, Overlay)) and (op.start is not None or op.end is not None):
+            start = op.start if op.start is None or op.start >= 0 else max(0.0, length + op.start)
+            end = op.end if op.end is None or op.end >= 0 else length + op.end
+            if start is not None and start >= length:
+                unsupported.append(
+                    Unsupported(
+                        clause=op.source, reason=f"starts after the end of the output ({length:.2f} s)"
+                    )
+                )
+                continue
+            if end is not None and end > length:
+                end = None
+            op = op.model_copy(update={"start": start, "end": end})
+        out.append(op)
+    return out
+
+
+def apply_media(
+    ops: list[Operation], media: MediaInfo | None, notes: list[str], unsupported: list[Unsupported]
+) -> MediaResult:
+    muted = any(isinstance(op, Mute) for op in ops)
+    has_audio: bool | None = False if muted else None
+    if media is not None:
+        has_audio = media.has_audio and not muted
+        if not media.has_audio:
+            for op in ops:
+                if op.op in _AUDIO_ONLY:
+                    unsupported.append(
+                        Unsupported(clause=op.source, reason="the input video has no audio track")
+                    )
+            ops = [op for op in ops if op.op not in _AUDIO_ONLY]
+    duration: float | None = None
+    if media is not None:
+        ops, length = _time_ops(ops, media, notes, unsupported)
+        ops = _clamp_output_times(ops, length, notes, unsupported)
+        duration = round(length, 3)
+    ops, width, height = _size(ops, media)
+    return MediaResult(operations=ops, width=width, height=height, duration=duration, has_audio=has_audio)

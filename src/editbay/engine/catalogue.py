@@ -1,0 +1,188 @@
+"""The human catalogue of operations: one registry read by the parser's refusals, the docs and the API.
+
+Each operation in `editbay.engine.ops` has one entry here (a test checks the two stay in step): its
+family, a one-line description and a few example phrases the parser understands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+from editbay.engine.ops import GradeStyle, Operation
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One operation as people see it."""
+
+    op: str
+    family: str
+    summary: str
+    examples: tuple[str, ...]
+
+
+FAMILIES: tuple[str, ...] = ("colour", "effects", "time", "geometry", "transitions", "audio", "overlays")
+
+_ENTRIES: tuple[OpInfo, ...] = (
+    OpInfo(
+        "grade",
+        "colour",
+        "a named look: " + ", ".join(get_args(GradeStyle)).replace("_", "-"),
+        (
+            "make it black and white",
+            "teal and orange look",
+            "warmer",
+            "vintage film look",
+            "make the colours pop",
+        ),
+    ),
+    OpInfo(
+        "tone",
+        "colour",
+        "brightness, contrast, saturation, gamma and exposure",
+        ("brighten by 20%", "a little darker", "punch up the contrast", "desaturate slightly", "+1 stop"),
+    ),
+    OpInfo("temperature", "colour", "colour temperature in kelvin", ("set the colour temperature to 3200K",)),
+    OpInfo("invert", "colour", "invert the colours (photo negative)", ("invert the colours", "negative")),
+    OpInfo(
+        "lut",
+        "colour",
+        "a shipped LUT preset: bleach bypass, day for night, cross process, kodachrome, fuji, portra, matrix",
+        ("bleach bypass look", "day for night", "kodachrome LUT"),
+    ),
+    OpInfo("blur", "effects", "blur the whole frame", ("blur it", "strong gaussian blur", "out of focus")),
+    OpInfo("sharpen", "effects", "sharpen the whole frame", ("sharpen", "make it crisper", "more detail")),
+    OpInfo("denoise", "effects", "reduce video noise", ("denoise", "remove the grain", "clean up the noise")),
+    OpInfo("vignette", "effects", "darken the corners", ("add a vignette", "darken the edges")),
+    OpInfo("grain", "effects", "film grain / noise", ("add film grain", "grainy texture")),
+    OpInfo(
+        "pixelate", "effects", "pixelate (mosaic) the whole frame", ("pixelate it", "8-bit mosaic effect")
+    ),
+    OpInfo("glow", "effects", "soft focus / bloom", ("dreamy glow", "soft focus", "bloom")),
+    OpInfo(
+        "trim",
+        "time",
+        "keep a time range",
+        (
+            "keep only the first 5 seconds",
+            "trim from 0:02 to 0:06",
+            "drop the first 3 seconds",
+            "remove the last 2 s",
+        ),
+    ),
+    OpInfo("cut", "time", "remove a time range from the middle", ("cut out 2s to 4s", "remove 0:03-0:05")),
+    OpInfo(
+        "speed",
+        "time",
+        "speed up or slow down (audio pitch kept)",
+        ("twice as fast", "half speed", "slow motion", "speed up 1.5x", "50% slower", "timelapse"),
+    ),
+    OpInfo(
+        "reverse", "time", "play backwards (with the audio)", ("reverse it", "play it backwards", "rewind")
+    ),
+    OpInfo("loop", "time", "play the clip N times", ("loop it 3 times", "play it twice in a row")),
+    OpInfo("boomerang", "time", "forward then backward", ("boomerang", "ping-pong", "forward and back")),
+    OpInfo(
+        "freeze",
+        "time",
+        "hold one frame for a while",
+        ("freeze the last frame for 2 seconds", "freeze frame at 0:03"),
+    ),
+    OpInfo(
+        "aspect",
+        "geometry",
+        "change the aspect ratio (16:9, 9:16, 1:1, 4:5, 4:3, 3:4, 21:9) by crop or pad",
+        (
+            "make it vertical for TikTok",
+            "square for Instagram",
+            "9:16 with a blurred background",
+            "letterbox to 16:9",
+            "cinemascope",
+        ),
+    ),
+    OpInfo(
+        "resize",
+        "geometry",
+        "change the resolution",
+        ("resize to 720p", "scale to 1280 wide", "half the size"),
+    ),
+    OpInfo(
+        "rotate",
+        "geometry",
+        "rotate by 90, 180 or 270 degrees",
+        ("rotate 90 degrees clockwise", "upside down", "rotate left"),
+    ),
+    OpInfo("flip", "geometry", "mirror horizontally or vertically", ("mirror it", "flip vertically")),
+    OpInfo(
+        "zoom",
+        "geometry",
+        "zoom in (static) or a slow Ken Burns push-in",
+        ("zoom in 1.5x", "slow zoom", "Ken Burns"),
+    ),
+    OpInfo(
+        "fade",
+        "transitions",
+        "fade in from black / fade out to black",
+        ("fade in", "fade to black at the end", "fade in and out"),
+    ),
+    OpInfo("mute", "audio", "remove the audio", ("mute it", "remove the sound", "no audio")),
+    OpInfo(
+        "volume",
+        "audio",
+        "change the volume (dB)",
+        ("louder", "lower the volume by 6 dB", "double the volume"),
+    ),
+    OpInfo(
+        "normalize",
+        "audio",
+        "loudness normalisation (EBU R128)",
+        ("normalise the audio", "even out the volume"),
+    ),
+    OpInfo(
+        "audio_fade",
+        "audio",
+        "fade the audio in or out",
+        ("fade the music out", "audio fade-in over 2 seconds"),
+    ),
+    OpInfo(
+        "text",
+        "overlays",
+        "title, caption or text watermark with position, colour, size and time",
+        ('add the title "Summer 2024" at the top', "caption saying Hello in yellow at the bottom"),
+    ),
+    OpInfo(
+        "overlay",
+        "overlays",
+        "a logo or image from images[] with position, size and opacity",
+        ("put the logo in the top right", "semi-transparent watermark bottom left"),
+    ),
+)
+
+CATALOGUE: dict[str, OpInfo] = {entry.op: entry for entry in _ENTRIES}
+
+# LUT presets the parser can name; the renderer ships (or generates) one `.cube` per key.
+LUT_PRESETS: dict[str, str] = {
+    "bleach_bypass": "desaturated, high-contrast silver look",
+    "day_for_night": "dark, blue, low-key night look",
+    "cross_process": "cross-processed film: cyan shadows, yellow-green highlights",
+    "kodachrome": "warm, saturated slide-film look",
+    "fuji": "cool, green-leaning film look",
+    "portra": "soft, warm portrait film look",
+    "matrix": "green-tinted, desaturated sci-fi look",
+}
+
+
+def operation_names() -> list[str]:
+    """Every ``op`` discriminator defined in `editbay.engine.ops`."""
+    union = get_args(get_args(Operation)[0])
+    return [get_args(model.model_fields["op"].annotation)[0] for model in union]
+
+
+def capabilities_text() -> str:
+    """A short paragraph listing what the engine can do, by family (used in refusal messages)."""
+    lines = []
+    for family in FAMILIES:
+        summaries = [e.summary.split(": ")[0] for e in _ENTRIES if e.family == family]
+        lines.append(f"{family}: {'; '.join(summaries)}")
+    return "The engine can do — " + " | ".join(lines) + "."

@@ -1,0 +1,297 @@
+"""Instruction text → `EditPlan`: deterministic rules over normalised, clause-split text.
+
+Pipeline: lift quoted text out → normalise (case, spelling, typos, numbers, set phrases) → split
+into clauses → per clause: refuse vision/generative requests, note known limits, run the rule
+families in priority order (each consumes the words it used) → add the structured inputs, which
+win over words when they conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import get_args
+
+from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Unsupported
+from editbay.engine.parse import _rules_audio as audio
+from editbay.engine.parse import _rules_color as color
+from editbay.engine.parse import _rules_effects as effects
+from editbay.engine.parse import _rules_frame as frame
+from editbay.engine.parse import _rules_overlay as overlay
+from editbay.engine.parse import _rules_time as time
+from editbay.engine.parse._clause import Clause, Context, split_clauses
+from editbay.engine.parse._normalize import normalize
+from editbay.engine.parse._quantity import find_range
+from editbay.engine.parse._refuse import apply_limits, generative_reason, vision_reason
+from editbay.engine.parse._vocab import KNOWN, STOPWORDS
+
+__all__ = ["parse", "NOT_UNDERSTOOD"]
+
+NOT_UNDERSTOOD = "not understood as a video edit this engine can do"
+
+# Order matters: a rule consumes its words, so the more specific phrase must be read first
+# ("fade the music out" before "fade out", "vertical flip" before "vertical", "darken the edges"
+# before "darken", "mute the colours" is excluded from mute and read by tone).
+RULES: tuple[Callable[[Clause], None], ...] = (
+    overlay.text_rule,
+    overlay.logo_rule,
+    audio.audio_fade_rule,
+    audio.mute_rule,
+    audio.normalize_rule,
+    audio.volume_rule,
+    frame.fade_rule,
+    frame.flip_rule,
+    frame.resize_rule,
+    frame.aspect_rule,
+    frame.rotate_rule,
+    frame.zoom_rule,
+    time.speed_rule,
+    time.reverse_rule,
+    time.loop_rule,
+    time.freeze_rule,
+    time.trim_rule,
+    effects.vignette_rule,
+    effects.denoise_rule,
+    effects.grain_rule,
+    effects.pixelate_rule,
+    effects.glow_rule,
+    effects.sharpen_rule,
+    effects.blur_rule,
+    color.lut_rule,
+    color.temperature_rule,
+    color.invert_rule,
+    color.grade_rule,
+    color.tone_rule,
+)
+
+# Ops whose parameters can target part of the clip; others apply to the whole clip.
+_RANGED = {"text", "overlay", "trim", "cut", "freeze", "fade", "audio_fade"}
+_ATTACHING = re.compile(
+    r"^(?:with|without|using|in|at|on|for|from|over|until|till|during|to|into|by|as)\b|"
+    r"^(?:(?:very|really|quite|fairly|pretty|super|extra|not\s+too|just)\s+)*"
+    r"(?:strong(?:er|ly)?|heavy|heavily|subtle|subtly|slight(?:ly)?|light(?:ly)?|intense|extreme(?:ly)?|"
+    r"gentle|gently|mild(?:ly)?|hard|big|bigger|small|smaller|a\s+(?:little\s+)?bit|a\s+lot|a\s+little|"
+    r"much|more|less|semitransparent|transparent|large|tiny|huge|fast|slow|quick(?:ly)?|"
+    r"horizontal(?:ly)?|vertical(?:ly)?|clockwise|counter\s*clockwise|anti\s*clockwise)"
+    r"(?:\s+please)?$|"
+    r"^(?:blur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|padding|borders)|"
+    r"black\s+bars|letterbox\w*|pillarbox\w*|padded|no\s+crop\w*|without\s+cropping)$"
+)
+_HARMLESS = re.compile(
+    r"^(?:please\s+)?(?:keep|leave|preserve|retain|maintain|don'?t\s+(?:change|touch|alter))\b(?!.*\d)|"
+    r"^(?:in\s+|with\s+|at\s+)?(?:high|good|best|great|max(?:imum)?|full|top)\s+quality$"
+)
+_PAD_WORDS = re.compile(frame.PAD_BLUR + "|" + frame.PAD_BLACK)
+_FILLER = re.compile(
+    r"^(?:please|pls|thanks|thank you|thx|ok|okay|hey|hi|hello|cheers|lol|asap|now|"
+    r"(?:can|could|would|will) you|i want|i'd like|i would like|do it|that's it|that is all)$"
+)
+
+
+def _restore_quotes(text: str, quotes: Sequence[str]) -> str:
+    return re.sub(r"«(\d+)»", lambda m: f'"{quotes[int(m.group(1))]}"', text)
+
+
+def _with_quotes(op: Operation, quotes: Sequence[str]) -> Operation:
+    """Show the user's quoted words in provenance instead of the placeholder."""
+    return op.model_copy(update={"source": _restore_quotes(op.source, quotes)}) if "«" in op.source else op
+
+
+def _unquote_style_words(text: str, quotes: Sequence[str]) -> str:
+    """`make it "cinematic"`: a quoted edit word with no text noun is emphasis, not a caption."""
+    if re.search(
+        r"\b(?:text|title|caption|subtitle|words?|say\w*|reads?|label|write|display|heading|watermark|"
+        r"banner|add|put|show|overlay|type)\b",
+        text,
+    ):
+        return text
+
+    def swap(m: re.Match[str]) -> str:
+        words = quotes[int(m.group(1))].lower().split()
+        return " ".join(words) if words and all(w in KNOWN for w in words) else m.group(0)
+
+    return re.sub(r"«(\d+)»", swap, text)
+
+
+def _merge_attached(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Glue modifier clauses ("…, with a blurred background", "…, at the top") to the clause before."""
+    merged: list[tuple[str, str]] = []
+    for text, sep in parts:
+        if merged and _ATTACHING.match(text) and sep in (",", ";", " "):
+            prev_text, prev_sep = merged[-1]
+            merged[-1] = (f"{prev_text} {text}", prev_sep)
+        else:
+            merged.append((text, sep))
+    return merged
+
+
+def _analyse(text: str, ctx: Context) -> Clause:
+    clause = Clause(text=text, ctx=ctx)
+    analyse_clause(clause)
+    return clause
+
+
+def analyse_clause(c: Clause) -> None:
+    """Refuse or run the rules on one clause; fills ``c.ops`` / ``c.unsupported``."""
+    reason = vision_reason(c) or generative_reason(c)
+    if reason:
+        c.refuse(reason)
+        return
+    apply_limits(c)
+    for rule in RULES:
+        rule(c)
+    leftover = find_range(c.rest)
+    if leftover and c.ops and not (c.kinds() & _RANGED):
+        c.consume(leftover.pos)
+        c.refuse(
+            "only trims, cuts, freezes, fades and text/logo overlays can target part of the clip; "
+            "this edit would apply to the whole video"
+        )
+    if not c.ops and not c.unsupported:
+        if _HARMLESS.search(c.text):
+            return  # "keep the original sound": asks for nothing to change
+        # Only pure filler ("please", "thanks", "can you") is dropped silently; any other word
+        # that led to no operation is reported, so that nothing asked for is skipped unseen.
+        words = re.findall(r"[a-z']+", c.rest)
+        if any(w not in STOPWORDS for w in words) or re.search(r"\d", c.rest):
+            c.refuse(NOT_UNDERSTOOD)
+
+
+def _clause_typos(text: str, corrected: Sequence[str]) -> int:
+    words = set(re.findall(r"[a-z]+", text))
+    return sum(1 for w in corrected if w in words)
+
+
+def parse(
+    instruction: str,
+    *,
+    images: Sequence[str] = (),
+    keep_original_sound: bool | None = None,
+    aspect_ratio: str | None = None,
+) -> EditPlan:
+    """Parse an instruction (plus the structured inputs) into an unnormalised `EditPlan`.
+
+    Never raises on odd text: what is not understood comes back in ``plan.unsupported``.
+    """
+    norm = normalize(instruction or "")
+    operations: list[Operation] = []
+    unsupported: list[Unsupported] = []
+    notes: list[str] = []
+    last_refused_whole = False
+    prev_clause: Clause | None = None
+    for text, sep in _merge_attached(split_clauses(norm.text)):
+        if _FILLER.match(text):
+            continue
+        text = _unquote_style_words(text, norm.quotes)
+        ctx = Context(
+            images=images,
+            quotes=norm.quotes,
+            typos=_clause_typos(text, norm.typos),
+            aspect_ratio=_structured_ratio(aspect_ratio),
+        )
+        clause = _analyse(text, ctx)
+        if (
+            prev_clause is not None
+            and prev_clause.ops
+            and not prev_clause.unsupported
+            and (
+                (not clause.ops and clause.unsupported and clause.unsupported[0].reason == NOT_UNDERSTOOD)
+                or (_PAD_WORDS.search(text) and any(op.op == "aspect" for op in prev_clause.ops))
+            )
+        ):
+            # A modifier split off by a comma ("tiktok format, pad it", "blur, strong"): read it
+            # together with the clause before when that explains it completely.
+            joined = _analyse(f"{prev_clause.text} {text}", ctx)
+            new_words = {w for w in re.findall(r"[a-z']+", text) if w not in STOPWORDS}
+            if (
+                joined.ops
+                and not joined.unsupported
+                and not new_words & set(re.findall(r"[a-z']+", joined.rest))
+            ):
+                del operations[len(operations) - len(prev_clause.ops) :]
+                operations.extend(_with_quotes(op, norm.quotes) for op in joined.ops)
+                prev_clause = joined
+                continue
+        operations.extend(_with_quotes(op, norm.quotes) for op in clause.ops)
+        prev_clause = clause
+        shown = [
+            Unsupported(clause=_restore_quotes(u.clause, norm.quotes), reason=u.reason)
+            for u in clause.unsupported
+        ]
+        refused_whole = not clause.ops and len(shown) == 1
+        if (
+            refused_whole
+            and last_refused_whole
+            and unsupported
+            and (sep == "and" or shown[0].reason == NOT_UNDERSTOOD)
+        ):
+            # "erase the logo on the shirt and fill in the fabric": one request, one refusal.
+            prev = unsupported.pop()
+            shown = [
+                Unsupported(
+                    clause=f"{prev.clause} {sep} {shown[0].clause}".replace(" , ", ", "), reason=prev.reason
+                )
+            ]
+        unsupported.extend(shown)
+        last_refused_whole = refused_whole
+    if norm.typos:
+        notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))
+    operations, structured_notes = _apply_structured(
+        operations, keep_original_sound, aspect_ratio, unsupported
+    )
+    notes.extend(structured_notes)
+    if images and not any(op.op == "overlay" for op in operations):
+        notes.append(f"{len(images)} image(s) in images[] not used by the instruction")
+    if not operations and not unsupported and instruction.strip():
+        unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=NOT_UNDERSTOOD))
+    return EditPlan(instruction=instruction, operations=operations, unsupported=unsupported, notes=notes)
+
+
+_AUDIO_OPS = {"volume", "normalize", "audio_fade"}
+
+
+def _structured_ratio(aspect_ratio: str | None) -> str | None:
+    """The `aspect_ratio` input as "W:H", or None for absent/"auto"/unknown values."""
+    if not aspect_ratio or aspect_ratio.strip().lower() in ("auto", "original", "none", ""):
+        return None
+    ratio = aspect_ratio.strip().replace("/", ":").replace("x", ":")
+    return ratio if ratio in get_args(AspectRatio) else None  # type: ignore[attr-defined]
+
+
+def _apply_structured(
+    ops: list[Operation],
+    keep_original_sound: bool | None,
+    aspect_ratio: str | None,
+    unsupported: list[Unsupported],
+) -> tuple[list[Operation], list[str]]:
+    """Add the structured inputs as operations; they win over words that disagree."""
+    notes: list[str] = []
+    if aspect_ratio and aspect_ratio.strip().lower() not in ("auto", "original", "none", ""):
+        ratio = aspect_ratio.strip().replace("/", ":").replace("x", ":")
+        if ratio not in get_args(AspectRatio):  # type: ignore[attr-defined]
+            unsupported.append(
+                Unsupported(
+                    clause=f"aspect_ratio={aspect_ratio}",
+                    reason=f"supported aspect ratios: {', '.join(get_args(AspectRatio))}",
+                )
+            )
+        else:
+            unsupported[:] = [u for u in unsupported if u.reason != frame.ASPECT_NEEDS_RATIO]
+            worded = [op for op in ops if isinstance(op, Aspect)]
+            mode = worded[0].mode if worded else "crop"
+            if any(op.ratio != ratio for op in worded):
+                notes.append(f"aspect_ratio={ratio} (input) overrides the ratio in the words")
+            ops = [op for op in ops if not isinstance(op, Aspect)]
+            ops.append(Aspect(ratio=ratio, mode=mode, source=f"aspect_ratio={ratio}"))  # type: ignore[arg-type]
+    if keep_original_sound is False:
+        dropped = [op.op for op in ops if op.op in _AUDIO_OPS]
+        if dropped:
+            notes.append(
+                f"keep_original_sound=false removes the audio; ignored: {', '.join(sorted(set(dropped)))}"
+            )
+        ops = [op for op in ops if op.op not in _AUDIO_OPS and not isinstance(op, Mute)]
+        ops.append(Mute(source="keep_original_sound=false"))
+    elif keep_original_sound is True and any(isinstance(op, Mute) for op in ops):
+        notes.append("keep_original_sound=true (input) overrides the request to mute")
+        ops = [op for op in ops if not isinstance(op, Mute)]
+    return ops, notes

@@ -1,0 +1,111 @@
+"""Clause splitting and the `Clause` work area that rules read from and consume.
+
+A rule finds a phrase, builds an operation and *consumes* the phrase (it is blanked out of the
+clause's working text), so a later rule cannot read the same words twice: "with a blurred
+background" is taken by the aspect rule and never reaches the blur rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from editbay.engine.ops import Operation, Unsupported
+
+_SEPARATORS = re.compile(
+    r"\s*[;,!?]\s*|\s*\.(?=\s|$)\s*|\s+/\s+|\s*\n+\s*|"
+    r"\s+(?:and\s+then|and\s+also|and\s+finally|and\s+lastly|and\s+after\s+that|then|also|plus|"
+    r"as\s+well\s+as|after\s+that|afterwards|followed\s+by|finally|lastly|and|but|while|"
+    r"along\s+with|together\s+with|in\s+addition\s+to)\s+"
+)
+_LEADING_FILLER = re.compile(r"^(?:and|then|also|plus|but|so|next|finally|lastly|after that|please)\s+")
+
+
+def split_clauses(text: str) -> list[tuple[str, str]]:
+    """Split normalised text into clauses; each comes with the separator that preceded it."""
+    parts: list[tuple[str, str]] = []
+    pos, sep = 0, ""
+    for m in _SEPARATORS.finditer(text):
+        chunk = text[pos : m.start()].strip()
+        if chunk:
+            parts.append((chunk, sep))
+        sep = m.group(0).strip() or " "
+        pos = m.end()
+    tail = text[pos:].strip()
+    if tail:
+        parts.append((tail, sep))
+    cleaned: list[tuple[str, str]] = []
+    for chunk, s in parts:
+        while True:
+            stripped = _LEADING_FILLER.sub("", chunk)
+            if stripped == chunk:
+                break
+            chunk = stripped
+        chunk = chunk.strip(" .").rstrip("-").strip()
+        if chunk:
+            cleaned.append((chunk, s))
+    return cleaned
+
+
+@dataclass
+class Context:
+    """What the parser knows besides the words: the structured inputs."""
+
+    images: Sequence[str] = ()
+    quotes: Sequence[str] = ()
+    typos: int = 0
+    aspect_ratio: str | None = None  # the structured input, when it names a ratio
+
+
+@dataclass
+class Clause:
+    """One clause under analysis: the normalised words and what rules have made of them so far."""
+
+    text: str
+    ctx: Context
+    ops: list[Operation] = field(default_factory=list)
+    unsupported: list[Unsupported] = field(default_factory=list)
+    _work: str = ""
+
+    def __post_init__(self) -> None:
+        self._work = self.text
+
+    @property
+    def rest(self) -> str:
+        """The words no rule has consumed yet."""
+        return self._work
+
+    def search(self, pattern: str | re.Pattern[str]) -> re.Match[str] | None:
+        return re.search(pattern, self._work)
+
+    def finditer(self, pattern: str | re.Pattern[str]) -> list[re.Match[str]]:
+        return list(re.finditer(pattern, self._work))
+
+    def has(self, pattern: str) -> bool:
+        """Whether ``pattern`` occurs anywhere in the clause, consumed or not (for modifiers)."""
+        return re.search(pattern, self.text) is not None
+
+    def consume(self, *spans: re.Match[str] | tuple[int, int] | None) -> str:
+        """Blank out the given spans; returns their words joined (the provenance of an op)."""
+        words: list[str] = []
+        for span in spans:
+            if span is None:
+                continue
+            start, end = span.span() if isinstance(span, re.Match) else span
+            words.append(self._work[start:end].strip())
+            self._work = self._work[:start] + " " * (end - start) + self._work[end:]
+        return " ".join(w for w in words if w)
+
+    def confidence(self, base: float = 0.95) -> float:
+        """Lower confidence when words had to be corrected for typos."""
+        return round(max(0.3, base - 0.1 * min(self.ctx.typos, 3)), 2)
+
+    def emit(self, op: Operation) -> None:
+        self.ops.append(op)
+
+    def refuse(self, reason: str) -> None:
+        self.unsupported.append(Unsupported(clause=self.text, reason=reason))
+
+    def kinds(self) -> set[str]:
+        return {op.op for op in self.ops}

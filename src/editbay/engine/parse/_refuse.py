@@ -1,0 +1,290 @@
+"""Refusals: clauses the CPU engine must not force onto an operation.
+
+Three kinds, checked before any rule runs:
+- *vision* edits need to find something in the picture (faces, the background, shots, camera
+  shake, a subject to follow, a reference image's colours): planned, not in this engine version;
+- *generative* edits need new pixels (add an object, replace/turn X into Y, remove an object,
+  change a person, restyle as anime/a painting);
+- *limits*: things an editor could do but this engine does not (music, transitions, zoom out …).
+
+The generative checks are general patterns rather than lists of objects: the object of "add",
+"remove", "make the", "turn … into" is tested against the editing vocabulary (`_vocab.KNOWN`); an
+object outside it ("a dragon", "the sky", "the car") is something in the scene.
+"""
+
+from __future__ import annotations
+
+import re
+
+from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._vocab import content_words
+
+VISION = "needs vision-assisted editing ({what}), which this engine version does not do yet"
+GENERATIVE = "needs a generative model ({what}); the engine only edits the whole frame, time and sound"
+
+_PERSON = (
+    r"(?:him|her|them|he|she|they|everyone|everybody|someone|somebody|people|person|man|woman|men|women|"
+    r"guy|girl|boy|kid|kids|child|children|baby|actor|actress|speaker|presenter|subject|astronaut)"
+)
+_PAD_CONTEXT = (
+    r"\b(?:vertical|portrait|horizontal|landscape|square|\d+\s*:\s*\d+|pad\w*|fit|letterbox\w*|"
+    r"pillarbox\w*|bars|sides|fill|tiktok|reels?|shorts|stories|story|instagram|youtube|aspect|ratio)\b"
+)
+
+_VISION_CHECKS: tuple[tuple[str, str], ...] = (
+    (
+        r"\b(?:faces?|heads?|license\s+plates?|number\s+plates?|identit\w*|identif\w*|anonymi[sz]\w*)\b",
+        "detecting faces or plates",
+    ),
+    (
+        r"\b(?:stabili[sz]\w*|steady|steadier|shaky|shake|shaking|jitter\w*|jerky|wobbl\w*|judder\w*|"
+        r"hand\s*held|camera\s+movement|smooth\s+out\s+the\s+(?:motion|movement|camera))\b",
+        "stabilisation",
+    ),
+    (
+        r"\b(?:follow\w*|track\w*|pan\s+along|reframe\w*|keep\s+(?:\w+\s+){0,2}in\s+(?:the\s+)?(?:frame|shot|view)|"
+        r"as\s+(?:he|she|they|it)\s+moves?|auto\s*crop)\b",
+        "following a subject",
+    ),
+    (
+        r"\b(?:match|borrow|copy|steal|transfer|take|use|grab|apply)\b.{0,40}\b(?:colou?rs?|tones?|look|grade|grading|"
+        r"palette|style|mood)\b.{0,40}\b(?:image|photo|picture|still|reference|screenshot|uploaded|attached|frame\s+i)\b"
+        r"|\b(?:colou?rs?|tones?|look|grade|palette)\s+(?:of|from|like|in)\s+(?:the|this|my|that)\s+(?:image|photo|"
+        r"picture|still|reference|screenshot)\b",
+        "matching colours to a reference image",
+    ),
+    (
+        r"^(?=.*\b(?:skip|remove|drop|delete|keep|only|except|take\s+out|cut|first|second|third|last|middle|opening|"
+        r"final|intro|opens|ending|every|other)\b).*\b(?:shots?|scenes?)\b|\b(?:skip|remove|drop|cut|delete)\s+(?:the\s+)?"
+        r"(?:intro|outro|opening|ending|credits)\b(?!.*\d)",
+        "finding shots or scenes",
+    ),
+    (
+        r"\b(?:background|backdrop|bg|scenery|behind\s+(?:him|her|them|the\s+\w+))\b",
+        "separating the person from the background",
+    ),
+)
+
+_STYLE_WORDS = (
+    r"anime|cartoon\w*|pixar|disney|dreamworks|ghibli|manga|comic(?:\s+book)?|claymation|lego|van\s+gogh|picasso|"
+    r"monet|oil\s+painting|painting|painted|paint\s+it|watercolou?r|sketch\w*|drawing|drawn|pencil|crayon|3d|cgi|"
+    r"minecraft|simpsons|cyberpunk|steampunk|low\s+poly|ukiyo|impressionis\w*|cubis\w*|pop\s+art|clay|"
+    r"video\s+game|hand\s+drawn|studio|wes\s+anderson|tim\s+burton|marvel|lord\s+of\s+the\s+rings|"
+    r"harry\s+potter|star\s+wars|colori[sz]\w*|ai\s+\w+|deep\s*fake|avatar"
+)
+_BODY_WORDS = (
+    r"smil\w*|laugh\w*|grin\w*|wink\w*|frown\w*|cry|crying|cries|tears|blink\w*|talk\w*|speak\w*|sing|singing|"
+    r"danc\w*|older|younger|aging|ageing|de\s*age|beard|mustache|moustache|hair\w*|makeup|make\s+up|dress\w*|"
+    r"shirt|t\s+shirt|clothes|clothing|outfit|wear\w*|tattoo\w*|glasses|sunglasses|hat|expression|emotion|"
+    r"lip\s*sync\w*|face\s*swap\w*|thinner|fatter|taller|muscular|skin|teeth|eyes|mouth|nose|body|pose"
+)
+_ADD_VERBS = (
+    r"add|insert|put|place|include|draw|paint|sprinkle|spawn|throw\s+in|drop\s+in|stick|generate|create|"
+    r"bring\s+in|introduce|superimpose|give\s+" + _PERSON
+)
+_REMOVE_VERBS = (
+    r"remove|erase|delete|get\s+rid\s+of|take\s+out|take\s+away|eliminate|clean\s+up|paint\s+out|"
+    r"edit\s+out|wipe|hide|lose|ditch|scrub|cut\s+out"
+)
+# Known words that name something *in* the picture: removing them means painting over it.
+_INPAINT = (
+    r"logos?|watermarks?|text|titles?|captions?|subtitles?|words?|labels?|people|persons?|man|woman|"
+    r"shadows?|objects?|things?|stuff|lines?|marks?|stamp|date|time\s*stamp|timestamp|reflections?"
+)
+# What "remove"/"add" may legitimately take as an object in a whole-frame engine.
+_REMOVABLE = (
+    r"audio|sound|sounds|soundtrack|music|volume|noise|grain|graininess|colou?rs?|saturation|blur|"
+    r"seconds?|secs?|minutes?|first|last|beginning|start|end|ending|part|section|portion|bit|frames?|noisy|grainy|"
+    r"«\d+»|\d|silence|quiet|pause|dead\s+air|fades?|speed|zoom|crop|bars|black\s+bars|letterbox\w*|tint"
+)
+_ADDABLE = (
+    r"text|titles?|captions?|subtitles?|words?|labels?|headings?|headlines?|lowerthird|banner|«\d+»|logo|"
+    r"watermark|image|picture|photo|overlay|vignette|grain|noise|blur|glow|bloom|fade|fades|filter|effect|"
+    r"tint|warmth|contrast|saturation|brightness|sharpness|zoom|slowmo|timelapse|freeze|loop|colou?rs?|"
+    r"look|style|grade|vibe|feel|tone|tones|mood|light|shadows|highlights|frame|bars|letterbox|music|"
+    r"sound|audio|volume|border|transition|speed|motion|pop|punch|drama|depth"
+)
+
+
+def vision_reason(c: Clause) -> str | None:
+    text = c.text
+    for pattern, what in _VISION_CHECKS:
+        if not re.search(pattern, text):
+            continue
+        if what.startswith("separating"):
+            # "9:16 with a blurred background" is padding, not segmentation; "blur the background" is.
+            if (re.search(_PAD_CONTEXT, text) or c.ctx.aspect_ratio) and not re.search(r"\bbehind\b", text):
+                continue
+            if not re.search(
+                r"\b(?:blur\w*|focus|defocus\w*|bokeh|soft\w*|sharp\w*|brighte\w*|dark\w*|"
+                r"depth|portrait\s+mode|replace|remove|change|swap|make|turn|delete|erase|colou?r|"
+                r"black|white|gray|desaturat\w*|pixel\w*|green|keep)\b",
+                text,
+            ):
+                continue
+        if what == "finding shots or scenes" and re.search(r"\d\s*(?:s|sec|seconds?)\b", text):
+            continue
+        if what == "following a subject" and re.search(r"\btrack\s+(?:\d|one|two)\b|\baudio\s+track\b", text):
+            continue
+        return VISION.format(what=what)
+    return None
+
+
+def _object_after(verb_pattern: str, text: str) -> list[str]:
+    """The few words after each occurrence of a verb, up to a preposition or clause end."""
+    objects = []
+    for m in re.finditer(
+        rf"\b(?:{verb_pattern})\b\s+(.*?)(?=\s+(?:to|on|onto|in|into|at|over|from|for|with|"
+        rf"across|around|near|next|behind|beside|above|below|under|that|which|so)\b|$)",
+        text,
+    ):
+        objects.append(m.group(1))
+    return objects
+
+
+def generative_reason(c: Clause) -> str | None:
+    text = c.text
+    if re.search(rf"\b(?:{_STYLE_WORDS})\b", text):
+        return GENERATIVE.format(what="restyling the picture")
+    if re.search(rf"\b(?:{_BODY_WORDS})\b", text) and not re.search(
+        r"\b(?:text|title|caption|subtitle)\b", text
+    ):
+        return GENERATIVE.format(what="changing a person's appearance or actions")
+    if re.search(r"\b(?:replace|swap|substitute|exchange)\b", text):
+        return GENERATIVE.format(what="replacing part of the picture")
+    into = re.search(
+        r"\b(?:turn|transform|convert|change|morph|make)\s+(?P<x>.+?)\s+(?:into|in\s+to|to\s+an?|to\s+look\s+like"
+        r"|look\s+like|like)\s+(?P<y>.+)$",
+        text,
+    )
+    if into and (content_words(into.group("x")) or content_words(into.group("y"))):
+        return GENERATIVE.format(what="turning something into something else")
+    like = re.search(
+        r"\b(?:look|looks|looking|feel|seem)s?\s+(?:like|as\s+if|as\s+though)\s+(?P<y>.+)$|"
+        r"\bin\s+the\s+style\s+of\s+(?P<z>.+)$|\b(?P<w>\w+)\s+style\b",
+        text,
+    )
+    if like and content_words(like.group("y") or like.group("z") or like.group("w") or ""):
+        return GENERATIVE.format(what="restyling the picture")
+    for obj in _object_after(_REMOVE_VERBS, text):
+        if re.search(rf"\b(?:{_REMOVABLE})\b|«\d+»|\d", obj):
+            continue
+        if content_words(obj) or re.search(rf"\b(?:{_INPAINT})\b", obj):
+            return GENERATIVE.format(what="removing something from the picture")
+    for obj in _object_after(_ADD_VERBS, text):
+        if content_words(obj) and not re.search(rf"\b(?:{_ADDABLE})\b|«\d+»", obj):
+            return GENERATIVE.format(what="adding something that is not in the video")
+    with_obj = re.search(r"\bwith\s+(?:an?|some|lots\s+of|\d+)\s+(?P<o>(?:\w+\s+){0,2}\w+)", text)
+    if (
+        with_obj
+        and content_words(with_obj.group("o"))
+        and not re.search(rf"\b(?:{_ADDABLE})\b", with_obj.group("o"))
+    ):
+        return GENERATIVE.format(what="adding something that is not in the video")
+    if re.search(rf"\bmake\s+{_PERSON}\b", text) or re.search(
+        rf"\b(?:the|his|her|their)\s+{_PERSON}\b", text
+    ):
+        return GENERATIVE.format(what="editing a person in the video")
+    # Time and sound edits act on the events of the clip ("slow down the skateboard trick"):
+    # only picture edits aimed at "the <thing>" are local.
+    local = None if re.search(_TIME_OR_SOUND, text) else _local_target(text)
+    if local:
+        return GENERATIVE.format(what=f"editing only {local}")
+    return None
+
+
+_WHOLE_VIDEO = frozenset(
+    "video videos clip clips footage shot shots scene film movie recording vid reel vlog tiktok short story "
+    "sequence edit timelapse montage frame image picture".split()
+)
+_TIME_OR_SOUND = (
+    r"\b(?:speed\w*|sped|slow\w*\s+down|slower|faster|quicker|revers\w*|backwards?|rewind\w*|loop\w*|repeat\w*|trim\w*|"
+    r"freez\w*|boomerang|mute|louder|quieter|volume|slowmo|timelapse|fastforward)\b"
+)
+_PHRASE_END = frozenset(
+    "for to with at in on and by from of into onto over so while as than then but or".split()
+)
+
+
+def _local_target(text: str) -> str | None:
+    """A scene object named with a determiner ("the sky", "his car"): an edit aimed at part of the frame.
+
+    Reads up to three words after the determiner, stopping at a preposition, so "the video for
+    grandma" is about the video while "the quick brown fox" names a fox.
+    """
+    for m in re.finditer(r"(?<!\bfor )\b(?P<d>the|his|her|their|its|those|these|each|every)\s+", text):
+        words: list[str] = []
+        for w in re.findall(r"[a-z'«»\d]+", text[m.end() :])[:4]:
+            if w in _PHRASE_END or not re.fullmatch(r"[a-z']+", w):
+                break
+            words.append(w)
+        if any(w in _WHOLE_VIDEO for w in words):
+            continue  # "the beach video", "the blurry product shot": the video itself
+        if content_words(" ".join(words)):
+            return f"{m.group('d')} {' '.join(words)}"
+    return None
+
+
+# (pattern, reason): features an editor might expect that this engine does not offer.
+LIMITS: tuple[tuple[str, str], ...] = (
+    (
+        r"\b(?:add|put|include|with|play|use)\b.{0,30}\b(?:music|song|soundtrack|voice\s*over|voiceover|narration|"
+        r"sound\s+effects?|sfx|beat|track)\b",
+        "adding new audio (music, voice-over, sound effects) is not supported: "
+        "the engine edits the input's own sound",
+    ),
+    (
+        r"\b(?:transitions?|cross\s*fade\w*|crossfade\w*|dissolve\w*|wipe|swipe|glitch\w*|split\s+screen|"
+        r"green\s+screen|chroma\s*key\w*|pictureinpicture)\b",
+        "transitions, split screens and keying need more than one clip; fades from/to black are supported",
+    ),
+    (
+        r"\bzoom(?:ed|ing)?\s+out\b|\bpull\s+(?:back|out)\b|\bwider\s+shot\b",
+        "zooming out would need picture outside the frame; zoom in and aspect padding are supported",
+    ),
+    (
+        r"\bfade\w*\s+(?:(?:in\s+|out\s+|up\s+)?(?:from|to|into)\s+)?white\b|\bwhite\s+(?:flash|fade)\b",
+        "fades go from and to black only",
+    ),
+    (
+        r"\b(?:echo|reverb|bass|treble|pitch|auto\s*tune|equali[sz]\w*|eq\b|voice\s+changer|chipmunk|robot\s+voice|"
+        r"(?:background|audio|wind|hiss|hum)\s+noise|noise\s+from\s+the\s+audio|denoise\s+the\s+audio|"
+        r"stereo|mono\s+audio|karaoke|vocals?|dialog\w*|speech)\b",
+        "audio effects other than mute, volume, loudness normalisation and audio fades are not supported",
+    ),
+    (
+        r"\b(?:auto(?:matic)?\s*[- ]?(?:captions?|subtitles?)|transcri\w*|translat\w*|"
+        r"generate\s+(?:captions?|"
+        r"subtitles?)|add\s+(?:captions|subtitles)(?!\s*«))\b",
+        "automatic captions need speech recognition; give the caption text in quotes instead",
+    ),
+    (
+        r"\b(?:border|frame\s+around|outline|rounded\s+corners)\b",
+        "borders and frames around the picture are not supported",
+    ),
+    (
+        r"\bspeed\s+ramp\w*|\bramp\s+(?:the\s+)?speed\b",
+        "speed ramps are not supported; one constant speed change is",
+    ),
+    (
+        r"\b(?:green|purple|pink|magenta|red|yellow|violet|neon)(?:ish)?\s+(?:tint|tone|hue|cast|filter|wash|look|glow)\b",
+        "colour tints other than warm, cool, sepia and the named looks are not supported",
+    ),
+    (
+        r"\b(?:stickers?|emojis?|gifs?|arrows?|shapes?|circles?|particles|confetti|fireworks|sparkles?|lens\s+flares?)\b",
+        GENERATIVE.format(what="adding graphics that were not supplied"),
+    ),
+    (
+        r"\b(?:colou?r\s+(?:match|reference)|lut\s+file|my\s+(?:own\s+)?lut|custom\s+lut|\.cube)\b",
+        "custom LUT files are not supported; the named looks and LUT presets are",
+    ),
+)
+
+
+def apply_limits(c: Clause) -> None:
+    """Record (and consume) phrases naming features the engine does not have."""
+    for pattern, reason in LIMITS:
+        m = c.search(pattern)
+        if m:
+            c.consume(m)
+            c.refuse(reason)

@@ -1,0 +1,379 @@
+"""Geometry and transition rules: flip, rotate, aspect ratio, resize, zoom, fades from/to black."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+from editbay.engine.ops import Aspect, AspectRatio, Fade, Flip, Resize, Rotate, Zoom
+from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._quantity import NUM, by_level, factor, find_time, percent
+
+# ---- flip and rotate -------------------------------------------------------------------------
+
+
+def flip_rule(c: Clause) -> None:
+    m = c.search(
+        r"\b(?:flip(?:ped|ping|s)?|mirror(?:ed|ing|s)?(?:\s+image)?|invert(?:ed)?(?=\s+(?:horizontal|vertical)))"
+        r"(?:\s+(?:it|this|the\s+(?:video|clip|image|picture|footage|frame)))?(?!\s+(?:the\s+)?colou?rs?)"
+    )
+    if not m:
+        return
+    both = c.search(r"\b(?:both\s+ways|horizontally\s+and\s+vertically|vertically\s+and\s+horizontally)\b")
+    vertical = c.search(
+        r"\b(?:vertical(?:ly)?|upsidedown|top\s+to\s+bottom|bottom\s+to\s+top|up\s+and\s+down|"
+        r"on\s+(?:its|the)\s+(?:head|x\s+axis)|along\s+the\s+horizontal\s+axis)\b"
+    )
+    horizontal = c.search(
+        r"\b(?:horizontal(?:ly)?|left\s+to\s+right|right\s+to\s+left|side\s+to\s+side|sideways|"
+        r"left\s+right|along\s+the\s+vertical\s+axis)\b"
+    )
+    if both:
+        source = c.consume(m, both)
+        c.emit(Flip(direction="horizontal", source=source, confidence=c.confidence()))
+        c.emit(Flip(direction="vertical", source=source, confidence=c.confidence()))
+        return
+    direction: Literal["horizontal", "vertical"] = (
+        "vertical"
+        if vertical and not (horizontal and horizontal.start() < vertical.start())
+        else "horizontal"
+    )
+    source = c.consume(m, vertical if direction == "vertical" else horizontal)
+    c.emit(
+        Flip(
+            direction=direction,
+            source=source,
+            confidence=c.confidence(0.95 if (vertical or horizontal or "mirror" in source) else 0.85),
+        )
+    )
+
+
+def rotate_rule(c: Clause) -> None:
+    verb = c.search(r"\b(?:rotat\w*|spin|turn(?:ed)?|tilt)\b")
+    upside = c.search(r"\bupsidedown\b")
+    degrees_m = c.search(
+        r"(?<![\d.:])(-?\d{1,3})\s*(?:degrees?|deg|°)?(?!\s*(?:x|%|times|seconds?|s\b|:|p\b))"
+    )
+    direction = c.search(
+        r"\b(?:counter\s*clockwise|anti\s*clockwise|ccw|to\s+the\s+left|left(?:wards)?|"
+        r"clockwise|cw|to\s+the\s+right|right(?:wards)?)\b"
+    )
+    quarter = c.search(r"\b(?:quarter|half)\s+(?:turn|rotation)\b|\bsideways\b|\bon\s+its\s+side\b")
+    if not verb and not upside and not (quarter and quarter.group(0).endswith(("turn", "rotation"))):
+        return
+    if (
+        verb
+        and verb.group(0).startswith(("turn", "tilt", "spin"))
+        and not (degrees_m or direction or upside or quarter)
+    ):
+        return  # "turn up the volume", "turn it into …": not a rotation
+    degrees = 90
+    if upside or (quarter and quarter.group(0).startswith("half")):
+        degrees = 180
+    elif degrees_m:
+        degrees = int(degrees_m.group(1)) % 360
+        if degrees not in (90, 180, 270) and not (verb and verb.group(0).startswith("rotat")):
+            return
+        if degrees not in (90, 180, 270):
+            c.consume(verb, degrees_m)
+            c.refuse("rotation is by quarter turns only (90, 180 or 270 degrees)")
+            return
+    if direction and degrees != 180 and re.search(r"counter|anti|ccw|left", direction.group(0)):
+        degrees = (360 - degrees) % 360
+    source = c.consume(verb, upside, degrees_m, direction, quarter)
+    c.emit(Rotate(degrees=degrees, source=source, confidence=c.confidence()))  # type: ignore[arg-type]
+
+
+# ---- aspect ratio ----------------------------------------------------------------------------
+
+_RATIOS: dict[str, float] = {r: int(r.split(":")[0]) / int(r.split(":")[1]) for r in get_args(AspectRatio)}
+_PLATFORMS: tuple[tuple[str, AspectRatio], ...] = (
+    (
+        r"\b(?:instagram|insta|ig)\s+(?:reels?|stor(?:y|ies))\b|\byoutube\s+shorts?\b|\btiktoks?\b|\breels?\b|"
+        r"\bshorts\b|\bstor(?:y|ies)\b|\bsnapchat\b|\bvertical\b|\bportrait\s+(?:mode|video|format|orientation)\b|"
+        r"\bphone\s+screen\b|\bmobile\b|\bupright\b|\bportrait\b(?!\s+post)",
+        "9:16",
+    ),
+    (r"\bportrait\s+(?:post|feed)\b|\b(?:instagram|insta|ig)\s+portrait\b|\bfeed\s+portrait\b", "4:5"),
+    (
+        r"\bsquare\w*\b|\b(?:instagram|insta|ig)\s+(?:post|feed)\b|\bfor\s+(?:instagram|insta|ig)\b|\binstagram\b",
+        "1:1",
+    ),
+    (
+        r"\b(?:cinemascope|ultra\s*wide|anamorphic|scope|letterboxed\s+cinema\w*|cinematic\s+(?:bars|aspect|ratio|"
+        r"crop|format|widescreen|letterbox)|movie\s+bars|2\.39|2\.35|2\.4)\b",
+        "21:9",
+    ),
+    (
+        r"\b(?:to|in|into|for|as|make\s+it|go|be)\s+(?:a\s+)?(?:landscape|horizontal)\b|"
+        r"\b(?:landscape|horizontal)\s+(?:mode|format|orientation|aspect|version|video|ratio|frame|crop)\b|"
+        r"^(?:landscape|horizontal)$|\b(?:widescreen|wide\s+screen|youtube|desktop|tv\s+format)\b",
+        "16:9",
+    ),
+    (r"\b(?:old\s+tv|standard\s+definition|classic\s+tv|4\s*by\s*3)\b", "4:3"),
+)
+PAD_BLUR = (
+    r"(?:\bblur(?:red|ry)?\s+(?:background|backdrop|bg|bars|sides|edges|fill|padding|borders|version)\b|"
+    r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b)"
+    r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top\s+and\s+bottom|left\s+and\s+right))?"
+)
+PAD_BLACK = (
+    r"\b(?:letterbox\w*|pillarbox\w*|black\s+(?:bars|borders|padding|background|sides)|pad(?:ded|ding)?|"
+    r"fit(?:\s+it)?(?:\s+inside)?|without\s+cropping|no\s+crop\w*|don'?t\s+crop|not\s+crop\w*|uncropped|"
+    r"keep(?:ing)?\s+(?:the\s+)?(?:whole|entire|full)\s+(?:frame|picture|image|video)|bars)\b"
+)
+
+
+ASPECT_NEEDS_RATIO = (
+    "say which aspect ratio (16:9, 9:16, 1:1, 4:5, 4:3, 3:4, 21:9) or a platform (TikTok, YouTube …)"
+)
+
+
+def nearest_ratio(value: float) -> tuple[AspectRatio, float]:
+    """The supported ratio closest to ``value`` and the relative error."""
+    best = min(_RATIOS, key=lambda r: abs(_RATIOS[r] - value) / _RATIOS[r])
+    return best, abs(_RATIOS[best] - value) / _RATIOS[best]  # type: ignore[return-value]
+
+
+def aspect_mode(c: Clause) -> str:
+    """Crop (default) or pad with a blurred/black background, from the clause's words (consumed)."""
+    blur = c.search(PAD_BLUR)
+    if blur:
+        c.consume(blur)
+        c.consume(c.search(r"\bwith\s+(?:an?\s+)?(?=\s)"))
+        return "pad_blur"
+    black = c.search(PAD_BLACK)
+    if black:
+        c.consume(black)
+        return "pad_black"
+    crop = c.search(r"\bcrop(?:ped|ping)?\b|\bfill(?:\s+the\s+(?:frame|screen))?\b")
+    if crop:
+        c.consume(crop)
+    return "crop"
+
+
+def aspect_rule(c: Clause) -> None:
+    ratio: AspectRatio | None = None
+    confidence = 0.95
+    m = c.search(
+        r"(?<![\d.:])(\d{1,2}(?:\.\d+)?)\s*(?::|by|x|/|×)\s*(\d{1,2})(?![\d:])(?!\s*(?:seconds?|s\b|speed))"
+    )
+    if m and not (m.group(0).count("/") and not c.has(r"aspect|ratio|format|crop|frame")):
+        a, b = float(m.group(1)), float(m.group(2))
+        if a > 0 and b > 0 and not ("x" in m.group(0) and (a > 32 or b > 32)):
+            ratio, error = nearest_ratio(a / b)
+            if error > 0.08:
+                c.consume(m)
+                c.refuse(
+                    f"aspect ratio {m.group(1)}:{m.group(2)} is not supported; "
+                    f"supported: {', '.join(_RATIOS)}"
+                )
+                return
+            confidence = 0.95 if error < 0.01 else 0.75
+    if ratio is None:
+        for pattern, value in _PLATFORMS:
+            m = c.search(pattern)
+            if m:
+                ratio = value
+                confidence = 0.9 if value != "1:1" or "square" in m.group(0) else 0.8
+                break
+    if ratio is None and c.ctx.aspect_ratio and c.search(PAD_BLUR + "|" + PAD_BLACK):
+        # "with a blurred background" plus aspect_ratio=9:16: the words give the mode.
+        mode = aspect_mode(c)
+        c.emit(Aspect(ratio=c.ctx.aspect_ratio, mode=mode, source=mode, confidence=c.confidence()))  # type: ignore[arg-type]
+        return
+    if ratio is None or m is None:
+        vague = c.search(
+            r"\b(?:reformat\w*|re\s*frame\w*|(?:change|convert|switch|adjust|fix)\s+(?:the\s+)?"
+            r"(?:aspect(?:\s+ratio)?|ratio|format|orientation|framing|dimensions))\b|\baspect\s+ratio\b|"
+            r"\bletterbox\w*|\bpillarbox\w*|\bpad\s+it\b"
+        )
+        if vague:
+            c.consume(vague)
+            c.refuse(ASPECT_NEEDS_RATIO)
+        return
+    words = c.consume(
+        m,
+        c.search(r"\b(?:aspect(?:\s+ratio)?|ratio|format|orientation|mode|version|frame)\b"),
+        c.search(
+            r"\b(?:make|convert|change|turn|reformat|crop|resize|switch)\s+(?:it\s+|this\s+|the\s+"
+            r"(?:video|clip)\s+)?(?:to|into|for)?\b"
+        ),
+    )
+    mode = aspect_mode(c)
+    c.emit(Aspect(ratio=ratio, mode=mode, source=words, confidence=c.confidence(confidence)))  # type: ignore[arg-type]
+
+
+# ---- resize ----------------------------------------------------------------------------------
+
+_P_HEIGHTS = {
+    "4k": 2160,
+    "uhd": 2160,
+    "2160p": 2160,
+    "1440p": 1440,
+    "2k": 1440,
+    "qhd": 1440,
+    "1080p": 1080,
+    "full hd": 1080,
+    "fhd": 1080,
+    "720p": 720,
+    "hd": 720,
+    "576p": 576,
+    "540p": 540,
+    "480p": 480,
+    "sd": 480,
+    "360p": 360,
+    "240p": 240,
+    "144p": 144,
+}
+
+
+def resize_rule(c: Clause) -> None:
+    m = c.search(r"\b(?P<w>\d{3,4})\s*(?:x|by|×|\*)\s*(?P<h>\d{3,4})\b")
+    if m:
+        c.emit(
+            Resize(
+                width=int(m.group("w")),
+                height=int(m.group("h")),
+                source=c.consume(m),
+                confidence=c.confidence(),
+            )
+        )
+        return
+    m = c.search(
+        r"\b(?:(?:2160|1440|1080|720|576|540|480|360|240|144)\s*p|4\s*k|2\s*k|uhd|qhd|full\s+hd|fhd)\b|"
+        r"\b(?:in|to|at)\s+(?:hd|sd)\b"
+    )
+    if m:
+        key = re.sub(r"^(?:in|to|at)\s+", "", re.sub(r"\s+", " ", m.group(0)))
+        key = key.replace(" p", "p").replace("4 k", "4k").replace("2 k", "2k")
+        height = _P_HEIGHTS.get(key)
+        if height:
+            c.emit(Resize(height=height, source=c.consume(m), confidence=c.confidence()))
+            return
+    m = c.search(
+        r"\b(?:width|wide)\s*(?:of|to|=|:)?\s*(\d{3,4})\b|\b(\d{3,4})\s*(?:px|pixels)?\s*(?:wide|width)\b"
+    )
+    if m:
+        c.emit(Resize(width=int(m.group(1) or m.group(2)), source=c.consume(m), confidence=c.confidence()))
+        return
+    m = c.search(
+        r"\b(?:height|tall)\s*(?:of|to|=|:)?\s*(\d{3,4})\b|\b(\d{3,4})\s*(?:px|pixels)?\s*(?:high|tall|height)\b"
+    )
+    if m:
+        c.emit(Resize(height=int(m.group(1) or m.group(2)), source=c.consume(m), confidence=c.confidence()))
+        return
+    verb = c.search(
+        r"\b(?:resiz\w*|rescal\w*|scale\w*|upscal\w*|downscal\w*|downsiz\w*|upsiz\w*|shrink\w*|enlarge|"
+        r"(?:half|double|quarter|halve)\s+(?:the\s+)?(?:size|resolution|res|dimensions)|"
+        r"(?:smaller|lower|higher|bigger)\s+(?:size|resolution|res|file))\b"
+    )
+    if not verb:
+        return
+    text = verb.group(0)
+    scale = factor(c.rest) or (percent(c.rest) or 0.0) or None
+    if re.search(r"\bhal(?:f|ve)\b", text):
+        scale = 0.5
+    elif "quarter" in text:
+        scale = 0.25
+    elif "double" in text:
+        scale = 2.0
+    if scale is None:
+        scale = 2.0 if re.search(r"up|enlarge|higher|bigger|double", text) else 0.5
+    elif re.search(r"down|shrink|smaller|lower", text) and scale > 1:
+        scale = 1 / scale
+    num = c.search(rf"(?:{NUM})\s*(?:x|times|%)?")
+    c.emit(Resize(scale=min(8.0, scale), source=c.consume(verb, num), confidence=c.confidence(0.85)))
+
+
+# ---- zoom ------------------------------------------------------------------------------------
+
+
+def zoom_rule(c: Clause) -> None:
+    m = c.search(
+        r"\b(?:zoom(?:ed|ing|s)?(?:\s+in(?:to)?)?|punch(?:ed|ing)?\s+in|push(?:ed|ing)?\s+in|"
+        r"crop(?:ped)?\s+in(?:\s+tighter)?|tighter(?:\s+(?:framing|crop|shot))?|closer|magnif\w*|kenburns|"
+        r"crop(?:\s+it)?(?:\s+a\s+(?:bit|little))?(?=\s*$)|crop\s+(?:the\s+)?edges)\b"
+    )
+    if not m:
+        return
+    slow = c.search(
+        r"\b(?:slow(?:ly)?|gradual(?:ly)?|kenburns|over\s+time|smooth(?:ly)?|progressive(?:ly)?|creep\w*|"
+        r"steadily|dolly|throughout|during\s+the\s+(?:clip|video)|push(?:ed|ing)?\s+in|animated|moving)\b"
+    )
+    amount = factor(c.rest)
+    pct = percent(c.rest)
+    if amount is None and pct is not None:
+        amount = pct if pct > 1 else 1 + pct
+    if amount is None:
+        amount = by_level(c.text, 1.15, 1.3, 1.6, 2.0)
+    if amount <= 1.0:
+        return
+    num = c.search(rf"(?:by\s+)?(?:{NUM})\s*(?:x|times|%|percent)?")
+    source = c.consume(m, slow, num)
+    c.emit(
+        Zoom(
+            factor=min(4.0, amount),
+            slow=bool(slow or "kenburns" in source),
+            source=source,
+            confidence=c.confidence(0.9 if "crop" not in m.group(0) or "in" in m.group(0) else 0.7),
+        )
+    )
+
+
+# ---- fades -----------------------------------------------------------------------------------
+
+_FADE_IN = (
+    r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:in|up)\b(?:\s+from\s+black)?|"
+    r"\bfade[ds]?\s+(?:up\s+)?from\s+black\b|"
+    r"\b(?:start|open|begin)\w*\s+(?:from|with|in|on|out\s+of)\s+(?:an?\s+)?(?:black|darkness|fade)\b|"
+    r"\bfrom\s+black\b|\bfade\w*\s+at\s+the\s+(?:start|beginning)\b|\bout\s+of\s+black\b"
+)
+_FADE_OUT = (
+    r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:out|away|down)\b(?:\s+to\s+black)?|"
+    r"\bfade[ds]?\s+(?:in)?to\s+black\b|\bfade\s+into\s+(?:black|darkness)\b|"
+    r"\b(?:end|finish|close|conclude)\w*\s+(?:with|on|in)\s+(?:an?\s+)?(?:fade|black)\w*|"
+    r"\bto\s+black\b|\bfade\w*\s+at\s+the\s+end\b|\bblack\s+at\s+the\s+end\b"
+)
+
+
+def _fade_duration(c: Clause) -> float:
+    found = find_time(c.rest)
+    if found:
+        c.consume(found[1])
+        c.consume(c.search(r"\b(?:over|for|of|lasting|taking|in)\s+(?=\s)"))
+        return max(0.1, min(30.0, found[0]))
+    pace = c.search(
+        r"\b(?:slow(?:ly)?|gradual(?:ly)?|gentle|gently|long|quick(?:ly)?|fast|short|brief|sudden)\b"
+    )
+    if pace:
+        c.consume(pace)
+        return 2.0 if re.match(r"slow|gradual|gentl|long", pace.group(0)) else 0.5
+    return by_level(c.text, 0.6, 1.0, 2.0, 3.0)
+
+
+def fade_rule(c: Clause) -> None:
+    fin, fout = c.search(_FADE_IN), c.search(_FADE_OUT)
+    if not fin and not fout:
+        bare = c.search(r"\b(?:fade|fades|fading)\b(?!\s+(?:the\s+)?colou?rs)")
+        if bare:  # "add a fade": in and out, at lower confidence
+            source = c.consume(bare)
+            duration = _fade_duration(c)
+            for direction in ("in", "out"):
+                c.emit(
+                    Fade(direction=direction, duration=duration, source=source, confidence=c.confidence(0.6))
+                )
+        return
+    source = c.consume(fin, fout)
+    duration = _fade_duration(c)
+    pairs: tuple[tuple[re.Match[str] | None, Literal["in", "out"]], ...] = ((fin, "in"), (fout, "out"))
+    for found, direction in pairs:
+        if found:
+            c.emit(
+                Fade(
+                    direction=direction,
+                    duration=duration,
+                    source=source,
+                    confidence=c.confidence(),
+                )
+            )

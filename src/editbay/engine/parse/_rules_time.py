@@ -1,0 +1,275 @@
+"""Time rules: speed, reverse, boomerang, loop, freeze frame, trim (keep a range) and cut (remove one)."""
+
+from __future__ import annotations
+
+import re
+
+from editbay.engine.ops import Boomerang, Cut, Freeze, Loop, Reverse, Speed, Trim
+from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._quantity import NUM, TIME, TIME_ANY, by_level, find_range, parse_time
+from editbay.engine.parse._vocab import STOPWORDS
+
+# Freeze "the last frame": just before the end (the planner pins it to the last frame when it
+# knows the frame rate).
+FREEZE_LAST = -0.05
+
+_FAST = (
+    r"\bspe+d(?:ed|ing|s)?\s*(?:it\s+|this\s+|that\s+|things\s+|everything\s+|the\s+(?:whole\s+)?(?:video|clip|"
+    r"footage|playback|thing)\s+)?up\b|\bsped\s+up\b|\bfaster\b|\bquicker\b|\bfast\b|\bquick(?:ly)?\b|"
+    r"\baccelerat\w*|\bfastforward\b|\bhurry\b|\brush\b|\bspeedier\b|\bspeedy\b|\bdouble\s+time\b"
+)
+_SLOW = (
+    r"\bslow(?:ed|ing|s)?\s*(?:it\s+|this\s+|that\s+|things\s+|everything\s+|the\s+(?:whole\s+)?(?:video|clip|"
+    r"footage|playback|thing)\s+)?down\b|\bslower\b|\bslowmo\b|\bdecelerat\w*|\bslow(?:ly)?\b|\bleisurely\b"
+)
+_NEUTRAL = r"\b(?:speed|playback\s+rate|play(?:back)?\s+(?:it\s+)?at|rate|tempo|pace)\b"
+
+
+def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match[str] | None]]:
+    """The factor the clause asks for, and the words that said it."""
+    named = c.search(
+        r"\b(?P<w>half|halve|quarter|double|triple|quadruple|normal|real)\s+(?:the\s+)?"
+        r"(?:speed|time|pace|rate|tempo)\b|\b(?P<v>half|quarter)\s+as\s+fast\b|"
+        r"\b(?:slow(?:ed)?\s+(?:it\s+)?down\s+(?:to\s+|by\s+)?)(?P<s>half|a\s+half|a\s+quarter|a\s+third)\b"
+    )
+    if named:
+        word = named.group("w") or named.group("v") or named.group("s")
+        value = {
+            "half": 0.5,
+            "halve": 0.5,
+            "a half": 0.5,
+            "quarter": 0.25,
+            "a quarter": 0.25,
+            "a third": 1 / 3,
+            "double": 2.0,
+            "triple": 3.0,
+            "quadruple": 4.0,
+            "normal": 1.0,
+            "real": 1.0,
+        }[word]
+        return value, [named]
+    mult = c.search(
+        rf"(?:\bx\s*(?P<a>{NUM})\b|(?P<b>{NUM})\s*(?:x\b|times\b|fold\b))(?:\s+(?:as\s+)?(?:the\s+)?"
+        r"(?:fast|quick|slow|speed|faster|slower|quicker|the\s+speed|normal\s+speed))?"
+    )
+    pct = c.search(
+        rf"(?P<p>{NUM})\s*(?:%|percent|per\s+cent)(?:\s+(?:speed|faster|slower|quicker|of\s+the\s+speed))?"
+    )
+    if mult:
+        f = float(mult.group("a") or mult.group("b"))
+        if f <= 0:
+            return None, []
+        if direction == "slow" and f > 1:
+            f = 1 / f
+        return f, [mult]
+    if pct:
+        p = float(pct.group("p")) / 100.0
+        said = pct.group(0)
+        if direction == "fast" and not re.search(r"\b(?:to|at)\s*$", c.rest[: pct.start()]):
+            return 1 + p, [pct]
+        if direction == "slow" and not re.search(r"\b(?:to|at)\s*$", c.rest[: pct.start()]):
+            return max(0.05, 1 - p) if p < 1 else 1 / p, [pct]
+        if "speed" in said or re.search(r"\b(?:to|at)\s*$", c.rest[: pct.start()]) or direction == "neutral":
+            return p, [pct]
+    bare = c.search(
+        rf"\b(?:to|at|of|by|speed|rate)\s*(?:=|:)?\s*(?P<n>{NUM})\b(?!\s*(?:seconds?|secs?|s\b|%|:))"
+    )
+    if bare and direction == "neutral":
+        return float(bare.group("n")), [bare]
+    return None, []
+
+
+def speed_rule(c: Clause) -> None:
+    if c.search(r"\btimelapse\b"):
+        m = c.search(r"\btimelapse\b")
+        value, words = _speed_value(c, "fast")
+        c.emit(
+            Speed(
+                factor=value or by_level(c.text, 3.0, 4.0, 8.0, 10.0),
+                source=c.consume(m, *words),
+                confidence=c.confidence(),
+            )
+        )
+        return
+    fast, slow = c.search(_FAST), c.search(_SLOW)
+    neutral = c.search(_NEUTRAL)
+    named_only = c.search(
+        r"\b(?:half|quarter|double|triple|quadruple)\s+(?:speed|time)\b|\b(?:half|quarter)\s+as\s+fast\b"
+    )
+    if not (fast or slow or neutral or named_only):
+        return
+    if fast and slow:
+        # "slow motion, twice as fast" is rare; "as fast as" in a slow clause is not. Trust the first.
+        fast, slow = (fast, None) if fast.start() < slow.start() else (None, slow)
+    direction = "fast" if fast else "slow" if slow else "neutral"
+    value, words = _speed_value(c, direction)
+    if value is None:
+        if direction == "neutral":
+            return  # "speed" alone: nothing to do, let the clause fall through
+        if direction == "fast":
+            value = by_level(c.text, 1.25, 2.0, 3.0, 4.0)
+        else:
+            slowmo = (slow.group(0) if slow else "") == "slowmo"
+            value = by_level(c.text, 0.75, 0.5, 0.25 if slowmo else 1 / 3, 0.25)
+    if abs(value - 1.0) < 1e-6:
+        c.consume(fast or slow or neutral, *words)
+        return
+    source = c.consume(fast or slow or neutral, *words)
+    c.emit(Speed(factor=round(min(100.0, max(0.01, value)), 4), source=source, confidence=c.confidence()))
+
+
+def reverse_rule(c: Clause) -> None:
+    m = c.search(
+        r"\b(?:boomerang\w*|pingpong|bounc\w*|yoyo|rewind\s+and\s+(?:replay|play)|loop\s+back\s+and\s+forth)"
+        r"\b(?:\s+(?:loop\w*|effect|style|playback|mode))?"
+    )
+    if m:
+        c.emit(Boomerang(source=c.consume(m), confidence=c.confidence()))
+        return
+    m = c.search(
+        r"\b(?:revers\w*(?!\s+(?:the\s+)?colou?rs)|backwards?|rewind\w*|back\s+to\s+front|play\s+it\s+back|"
+        r"inverse\s+playback|run\s+backwards|in\s+reverse)\b(?:\s+playback)?"
+    )
+    if m:
+        c.emit(Reverse(source=c.consume(m), confidence=c.confidence()))
+
+
+def loop_rule(c: Clause) -> None:
+    m = c.search(
+        r"\b(?:loop(?:ed|ing|s)?|repeat(?:ed|ing|s)?|replay\w*|on\s+repeat|over\s+and\s+over|"
+        rf"play(?:ed)?\s+(?:it\s+|this\s+|the\s+(?:video|clip)\s+)?(?:{NUM})\s*(?:times|x)|"
+        rf"(?:{NUM})\s*times\s+in\s+a\s+row|play\s+(?:it\s+)?again)\b"
+    )
+    if not m:
+        return
+    count_m = c.search(rf"(?P<n>{NUM})\s*(?:times|x)\b") or c.search(rf"(?<=play it )(?P<n>{NUM})\b")
+    count = 2
+    if count_m:
+        count = int(round(float(count_m.group("n"))))
+    elif c.search(r"\bover\s+and\s+over\b"):
+        count = 4
+    row = c.search(r"\bin\s+a\s+row\b")
+    source = c.consume(m, count_m, row)
+    if count < 2:
+        count = 2
+    c.emit(Loop(count=min(count, 50), source=source, confidence=c.confidence(0.95 if count_m else 0.8)))
+
+
+def freeze_rule(c: Clause) -> None:
+    m = c.search(r"\b(?:freez\w*|frozen|hold|holding|pause\w*|still\s+frame|stop\s+motion\s+on)\b")
+    if not m:
+        return
+    words: list[re.Match[str] | None] = [m]
+    at = FREEZE_LAST
+    at_m = c.search(rf"\b(?:at|on|from)\s+(?:the\s+)?(?P<t>{TIME})")
+    first = c.search(r"\b(?:first|opening|initial|start(?:ing)?|beginning)\s*(?:frame)?\b")
+    last = c.search(r"\b(?:last|final|ending|end|closing)\s*(?:frame)?\b")
+    if at_m:
+        at = parse_time(at_m.group("t")) or 0.0
+        words.append(at_m)
+    elif first:
+        at = 0.0
+        words.append(first)
+    elif last:
+        words.append(last)
+    elif c.search(r"\b(?:middle|halfway|midway|center|centre)\b"):
+        c.consume(m, c.search(r"\b(?:middle|halfway|midway|center|centre)\b"))
+        c.refuse('say when to freeze, e.g. "freeze at 0:03 for 2 seconds" (default: the last frame)')
+        return
+    dur_m = c.search(rf"\b(?:for|lasting|of)\s+(?P<t>{TIME})") or c.search(rf"(?P<t>{TIME})")
+    duration = 2.0
+    if dur_m:
+        duration = parse_time(dur_m.group("t")) or 2.0
+        words.append(dur_m)
+    words.append(c.search(r"\b(?:the\s+)?(?:frame|picture|image|shot)\b"))
+    c.emit(
+        Freeze(
+            at=at,
+            duration=max(0.1, min(60.0, duration)),
+            source=c.consume(*words),
+            confidence=c.confidence(0.9),
+        )
+    )
+
+
+_KEEP = (
+    r"\b(?:keep(?:ing)?|only|just|(?:trim|cut|clip|crop|shorten|reduce|limit|chop)(?:\s+(?:it|this|the\s+(?:video|clip)))?"
+    r"(?:\s+down)?\s+to|use|leave)\b"
+)
+_REMOVE = (
+    r"\b(?:remov\w*|delet\w*|drop\w*|skip\w*|cut(?:ting)?(?:\s+(?:out|off|away))?|chop(?:\s+off)?|trim(?:\s+off)?|"
+    r"lose|get\s+rid\s+of|take\s+(?:out|off|away)|ditch|discard|exclude|eliminate|omit|lop\s+off|shave\s+off|"
+    r"snip|throw\s+away|strip)\b"
+)
+
+
+def trim_rule(c: Clause) -> None:
+    length = c.search(
+        rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
+        rf"(?:it\s+)?(?:down\s+)?to\s+(?P<u>{TIME_ANY})"
+    )
+    if length:
+        seconds = parse_time(length.group("t") or length.group("u"))
+        if seconds:
+            c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
+            return
+    start_at = c.search(
+        rf"\b(?:start|begin)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|from)\s+(?P<t>{TIME})"
+    )
+    end_at = c.search(
+        rf"\b(?:end|stop|finish)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|by|after)\s+(?P<t>{TIME})"
+    )
+    if start_at or end_at:
+        c.emit(
+            Trim(
+                start=parse_time(start_at.group("t")) if start_at else None,
+                end=parse_time(end_at.group("t")) if end_at else None,
+                source=c.consume(start_at, end_at),
+                confidence=c.confidence(),
+            )
+        )
+        return
+    span = find_range(c.rest)
+    keep, remove = c.search(_KEEP), c.search(_REMOVE)
+    if span is None:
+        if keep or remove:
+            vague = c.search(r"\b(?:intro|outro|beginning|start|ending|end|middle|boring\s+parts?|shorter)\b")
+            if vague and (remove or c.search(r"\bshorter\b")):
+                c.consume(keep, remove, vague)
+                c.refuse('say which seconds to cut, e.g. "cut the first 3 seconds" or "remove 0:02 to 0:05"')
+        elif c.search(r"\b(?:shorter|shorten)\b"):
+            c.consume(c.search(r"\b(?:shorter|shorten)\b"))
+            c.refuse('say how long the video should be, e.g. "trim it to 5 seconds"')
+        return
+    if not (keep or remove):
+        keep = c.search(r"\b(?:trim\w*|cut\w*|clip|crop|shorten)\b")
+        others = (c.rest[: span.pos[0]] + " " + c.rest[span.pos[1] :]).split()
+        if keep is None and (c.ops or not all(w in STOPWORDS for w in others)):
+            return  # a time range for something else (or nothing we do): leave it to the caller
+    is_edge = span.start is None or (span.start is not None and span.start < 0) or span.end is None
+    cut_words = remove is not None and not (keep is not None and keep.start() < remove.start())
+    if (
+        keep is not None
+        and remove is not None
+        and "out" not in remove.group(0)
+        and keep.group(0).endswith("to")
+    ):
+        cut_words = False
+    # "cut/trim the first 3 s" removes them; "cut 2 s to 4 s" with no "out" keeps the range.
+    if (
+        cut_words
+        and remove is not None
+        and re.fullmatch(r"(?:cut(?:ting)?|trim)", remove.group(0))
+        and not is_edge
+    ):
+        cut_words = False
+    source = c.consume(keep, remove, span.pos)
+    conf = c.confidence()
+    if not cut_words:
+        c.emit(Trim(start=span.start, end=span.end, source=source, confidence=conf))
+    elif span.start is None:
+        c.emit(Trim(start=span.end, source=source, confidence=conf))  # remove the head
+    elif span.end is None:
+        c.emit(Trim(end=span.start, source=source, confidence=conf))  # remove the tail (after/last N)
+    else:
+        c.emit(Cut(start=span.start, end=span.end, source=source, confidence=conf))

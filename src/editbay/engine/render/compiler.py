@@ -1,0 +1,212 @@
+"""`compile()`: plan + probe + inputs → the complete ffmpeg argument list. Pure: no I/O, no clock.
+
+One ffmpeg process, one filter graph, no intermediate files. Operations run in plan order, except:
+consecutive colour operations are fused into one lookup table; a leading trim becomes an input
+seek (``-ss``/``-t``, so skipped video is not decoded); fades are applied last against the output
+duration. Streams nothing touches are copied (audio when AAC; video when already H.264 4:2:0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from editbay.engine.ops import (
+    AudioFade,
+    EditPlan,
+    Fade,
+    MediaInfo,
+    Mute,
+    Normalize,
+    Overlay,
+    Text,
+    Trim,
+    Volume,
+    Zoom,
+)
+from editbay.engine.render.audio import AUDIO_OPS, FADE_OPS, apply_audio, apply_fades
+from editbay.engine.render.colour import COLOUR_OPS, apply_colour
+from editbay.engine.render.context import Ctx, RenderInputs
+from editbay.engine.render.effects import EFFECT_OPS, apply_effect
+from editbay.engine.render.geometry import GEOMETRY_OPS, apply_geometry
+from editbay.engine.render.graph import fmt_number as n
+from editbay.engine.render.overlay import apply_overlay, apply_text
+from editbay.engine.render.timeline import TIME_OPS, apply_time
+
+COPYABLE_VIDEO = {("h264", "yuv420p"), ("h264", "yuvj420p")}
+
+
+@dataclass(frozen=True)
+class CompiledRender:
+    """The argument list plus what the run needs: files to write first and the expected output."""
+
+    argv: tuple[str, ...]
+    files: tuple[tuple[Path, str], ...]
+    width: int
+    height: int
+    duration: float
+    has_audio: bool
+    graph: str
+
+
+def _time_invariant(op: object) -> bool:
+    """True when an operation's effect does not depend on where the clip starts or ends."""
+    if isinstance(op, COLOUR_OPS + EFFECT_OPS + FADE_OPS + (Mute, Volume, Normalize)):
+        return True
+    if isinstance(op, GEOMETRY_OPS):
+        return not (isinstance(op, Zoom) and op.slow)
+    if isinstance(op, Text | Overlay):
+        return op.start is None and op.end is None
+    return False
+
+
+def _input_trim(ops: list, duration: float) -> tuple[list, list[str], float]:
+    """Turn the first time operation into ``-ss/-t`` when it is a trim nothing before depends on."""
+    for i, op in enumerate(ops):
+        if _time_invariant(op):
+            continue
+        if not isinstance(op, Trim):
+            break
+        start = op.start if op.start is None or op.start >= 0 else duration + op.start
+        end = op.end if op.end is None or op.end >= 0 else duration + op.end
+        start = min(max(start or 0.0, 0.0), duration)
+        end = min(max(end if end is not None else duration, 0.0), duration)
+        if end - start <= 0:
+            break  # leave it to the graph, which reports the empty range
+        args = (["-ss", n(start)] if start > 0 else []) + (["-t", n(end - start)] if end < duration else [])
+        return ops[:i] + ops[i + 1 :], args, end - start
+    return ops, [], duration
+
+
+def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
+    fades: list[Fade | AudioFade] = []
+    colour_run: list = []
+    texts = 0
+    for op in [*ops, None]:
+        if isinstance(op, COLOUR_OPS):
+            colour_run.append(op)
+            continue
+        if colour_run:
+            apply_colour(ctx, colour_run)
+            colour_run = []
+        if op is None:
+            break
+        if isinstance(op, FADE_OPS):
+            fades.append(op)
+        elif isinstance(op, EFFECT_OPS):
+            apply_effect(ctx, op)
+        elif isinstance(op, GEOMETRY_OPS):
+            apply_geometry(ctx, op)
+        elif isinstance(op, TIME_OPS):
+            apply_time(ctx, op)
+        elif isinstance(op, AUDIO_OPS):
+            apply_audio(ctx, op)
+        elif isinstance(op, Text):
+            apply_text(ctx, op, texts)
+            texts += 1
+        elif isinstance(op, Overlay):
+            apply_overlay(ctx, op)
+        else:
+            raise TypeError(f"the renderer has no rule for operation {type(op).__name__}")
+    return fades
+
+
+def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRender:
+    """Compile ``plan`` for ``media`` into a `CompiledRender` (argv + files to write)."""
+    ops, seek, duration = _input_trim(list(plan.operations), media.duration)
+    ctx = Ctx(inputs, media.width, media.height, duration, media.fps or 30.0, has_audio=media.has_audio)
+    ctx.timeline_touched = bool(seek)
+    apply_fades(ctx, _apply_ops(ctx, ops))
+    ctx.even()
+
+    video_codec = getattr(media, "video_codec", None)
+    pix_fmt = getattr(media, "pix_fmt", None)
+    copy_video = (
+        not ctx.video_touched
+        and not ctx.timeline_touched
+        and media.rotation == 0
+        and (video_codec, pix_fmt) in COPYABLE_VIDEO
+        and ctx.width % 2 == 0
+        and ctx.height % 2 == 0
+    )
+    copy_audio = (
+        ctx.audio is not None
+        and not ctx.audio_touched
+        and not ctx.timeline_touched
+        and getattr(media, "audio_codec", None) == "aac"
+    )
+
+    maps: list[str] = []
+    codecs: list[str] = []
+    if copy_video:
+        maps += ["-map", "0:v:0"]
+        codecs += ["-c:v", "copy"]
+    else:
+        maps += ["-map", "[" + ctx.video.finish("vout") + "]"]
+        codecs += [
+            "-c:v",
+            "libx264",
+            "-preset",
+            inputs.preset,
+            "-crf",
+            str(inputs.crf),
+            "-pix_fmt",
+            "yuv420p",
+        ]
+    if ctx.audio is None:
+        maps += ["-an"]
+    elif copy_audio:
+        maps += ["-map", "0:a:0"]
+        codecs += ["-c:a", "copy"]
+    else:
+        maps += ["-map", "[" + ctx.audio.finish("aout") + "]"]
+        codecs += ["-c:a", "aac", "-b:a", inputs.audio_bitrate]
+
+    graph = ctx.graph.build().render()
+    argv = [
+        inputs.ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        *seek,
+        "-i",
+        str(inputs.input),
+    ]
+    for index in sorted(ctx.image_inputs, key=ctx.image_inputs.__getitem__):
+        argv += ["-i", str(inputs.images[index])]
+    if graph:
+        argv += ["-filter_complex", graph]
+        if inputs.threads:
+            argv += ["-filter_complex_threads", str(inputs.threads)]
+    argv += maps + codecs
+    if inputs.threads:
+        argv += ["-threads", str(inputs.threads)]
+    argv += [
+        "-map_metadata",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-f",
+        "mp4",
+        str(inputs.output),
+    ]
+    return CompiledRender(
+        tuple(argv),
+        tuple(ctx.files),
+        ctx.width,
+        ctx.height,
+        round(ctx.duration, 3),
+        ctx.audio is not None,
+        graph,
+    )
+
+
+def compile(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> list[str]:  # noqa: A001
+    """The complete ffmpeg argument list for ``plan`` (see `build` for the files it refers to)."""
+    return list(build(plan, media, inputs).argv)

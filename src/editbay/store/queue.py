@@ -1,0 +1,248 @@
+"""The queue's SQL, one named statement each: claim, lease, progress, finish, cancel, release.
+
+Every state change is a single guarded ``UPDATE … WHERE status = <expected> [AND lease_owner =
+me]`` whose row count says whether it applied, so two workers (or a worker and the cancel
+endpoint) can race and exactly one wins. `jobs.lifecycle` composes these with billing and the
+webhook outbox inside the caller's transaction.
+
+Claiming: PostgreSQL locks the candidate row with ``FOR UPDATE SKIP LOCKED`` so concurrent
+claimers take different jobs without waiting; SQLite transactions already hold the write lock
+(``BEGIN IMMEDIATE``), so the select-then-guarded-update pair is atomic there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from editbay.store.models import Job, JobStatus, WorkerRecord
+
+PENDING = JobStatus.PENDING.value
+PROCESSING = JobStatus.PROCESSING.value
+
+
+def _changed(result: Any) -> bool:
+    return int(result.rowcount) == 1
+
+
+# ---- claim -----------------------------------------------------------------------------------
+
+
+def find_claimable(session: Session, now: datetime, max_attempts: int) -> str | None:
+    """The oldest runnable job: pending, or processing with an expired lease and attempts left."""
+    stmt = (
+        select(Job.id)
+        .where(
+            or_(
+                and_(Job.status == PENDING, Job.cancel_requested.is_(False)),
+                and_(
+                    Job.status == PROCESSING,
+                    Job.lease_expires_at < now,
+                    Job.attempts < max_attempts,
+                    Job.cancel_requested.is_(False),
+                ),
+            )
+        )
+        .order_by(Job.created_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def take_lease(session: Session, job_id: str, worker_id: str, now: datetime, lease_seconds: float) -> bool:
+    """Guarded claim: pending (or expired processing) → processing held by ``worker_id``."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.cancel_requested.is_(False),
+            or_(Job.status == PENDING, and_(Job.status == PROCESSING, Job.lease_expires_at < now)),
+        )
+        .values(
+            status=PROCESSING,
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1,
+            started_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def find_abandoned(session: Session, now: datetime, max_attempts: int, limit: int = 20) -> Sequence[str]:
+    """Processing jobs whose lease expired and that may not run again (attempts used up, or a
+    cancel was requested while their worker was gone)."""
+    stmt = (
+        select(Job.id)
+        .where(
+            Job.status == PROCESSING,
+            Job.lease_expires_at < now,
+            or_(Job.attempts >= max_attempts, Job.cancel_requested.is_(True)),
+        )
+        .order_by(Job.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.execute(stmt).scalars().all()
+
+
+# ---- while running ---------------------------------------------------------------------------
+
+
+def renew_lease(session: Session, job_id: str, worker_id: str, now: datetime, lease_seconds: float) -> bool:
+    """Guarded heartbeat: extend the lease only while this worker still holds it."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PROCESSING, Job.lease_owner == worker_id)
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def read_cancel_requested(session: Session, job_id: str) -> bool:
+    """Whether a stop was requested for the job."""
+    return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar_one_or_none())
+
+
+def write_progress(session: Session, job_id: str, worker_id: str, progress: int) -> bool:
+    """Guarded progress update (0..99 while running; 100 is written by completion)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PROCESSING, Job.lease_owner == worker_id)
+        .values(progress=progress)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+# ---- finish ----------------------------------------------------------------------------------
+
+
+def finish_held(
+    session: Session, job_id: str, worker_id: str, *, cancel_requested: bool, values: dict[str, Any]
+) -> bool:
+    """Guarded terminal write by the lease holder; ``cancel_requested`` must match (a job asked
+    to stop can only end ``cancelled``; one not asked can never end ``cancelled`` by a worker)."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.status == PROCESSING,
+            Job.lease_owner == worker_id,
+            Job.cancel_requested.is_(cancel_requested),
+        )
+        .values(lease_owner=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def finish_abandoned(session: Session, job_id: str, now: datetime, values: dict[str, Any]) -> bool:
+    """Guarded terminal write for a job whose lease expired (its worker is gone)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PROCESSING, Job.lease_expires_at < now)
+        .values(lease_owner=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def cancel_pending(session: Session, job_id: str, values: dict[str, Any]) -> bool:
+    """Guarded cancel of a job nobody has claimed yet: pending → cancelled."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def request_cancel(session: Session, job_id: str) -> bool:
+    """Guarded stop request for a running job; its worker ends it."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PROCESSING)
+        .values(cancel_requested=True)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def give_back(session: Session, job_id: str, worker_id: str) -> bool:
+    """Guarded release on shutdown: processing → pending; the attempt is not counted."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.status == PROCESSING,
+            Job.lease_owner == worker_id,
+            Job.cancel_requested.is_(False),
+        )
+        .values(
+            status=PENDING,
+            lease_owner=None,
+            lease_expires_at=None,
+            progress=0,
+            attempts=Job.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def load_job(session: Session, job_id: str) -> Job | None:
+    """The job row, refreshed from the database (after a guarded update)."""
+    return session.execute(
+        select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+# ---- workers ---------------------------------------------------------------------------------
+
+
+def upsert_worker(session: Session, record: WorkerRecord) -> None:
+    """Register a worker (or refresh its row after a restart with the same id)."""
+    session.merge(record)
+
+
+def beat_worker(session: Session, worker_id: str, now: datetime, status: str, job_id: str | None) -> None:
+    """A worker's liveness heartbeat with its current state."""
+    session.execute(
+        update(WorkerRecord)
+        .where(WorkerRecord.id == worker_id)
+        .values(last_heartbeat_at=now, status=status, current_job_id=job_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def remove_worker(session: Session, worker_id: str) -> None:
+    """Forget a worker that shut down cleanly."""
+    session.execute(delete(WorkerRecord).where(WorkerRecord.id == worker_id))
+
+
+def live_workers(session: Session, since: datetime) -> Sequence[WorkerRecord]:
+    """Workers whose last heartbeat is newer than ``since``, oldest first."""
+    return (
+        session.execute(
+            select(WorkerRecord)
+            .where(WorkerRecord.last_heartbeat_at >= since)
+            .order_by(WorkerRecord.started_at, WorkerRecord.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def purge_dead_workers(session: Session, before: datetime) -> int:
+    """Delete worker rows silent since ``before`` (crashed processes)."""
+    result = session.execute(delete(WorkerRecord).where(WorkerRecord.last_heartbeat_at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,91 @@
+"""Whole-frame effects: blur, sharpen, denoise, vignette, grain, pixelate, glow."""
+
+from __future__ import annotations
+
+import pytest
+from engine_parse_helpers import kinds, one
+
+from editbay.engine.parse import parse
+
+EFFECTS = [
+    ("blur it", "blur"),
+    ("gaussian blur", "blur"),
+    ("make it blurry", "blur"),
+    ("throw it out of focus", "blur"),
+    ("defocus the picture", "blur"),
+    ("sharpen", "sharpen"),
+    ("make it crisper", "sharpen"),
+    ("increase sharpness", "sharpen"),
+    ("less blurry please", "sharpen"),
+    ("more detail", "sharpen"),
+    ("denoise", "denoise"),
+    ("reduce the noise", "denoise"),
+    ("remove grain", "denoise"),
+    ("clean up the noisy footage", "denoise"),
+    ("noise reduction", "denoise"),
+    ("add a vignette", "vignette"),
+    ("vignette effect around the edges", "vignette"),
+    ("darken the corners", "vignette"),
+    ("dark edges", "vignette"),
+    ("add film grain", "grain"),
+    ("grainy texture", "grain"),
+    ("add some noise", "grain"),
+    ("pixelate it", "pixelate"),
+    ("mosaic effect", "pixelate"),
+    ("8-bit pixelated look", "pixelate"),
+    ("dreamy glow", "glow"),
+    ("soft focus", "glow"),
+    ("add bloom", "glow"),
+    ("ethereal, hazy look", "glow"),
+]
+
+
+@pytest.mark.parametrize(("instruction", "kind"), EFFECTS)
+def test_effect_phrasings(instruction: str, kind: str) -> None:
+    plan = parse(instruction)
+    assert kind in kinds(plan), (instruction, plan)
+    assert not plan.unsupported, plan.unsupported
+
+
+def test_blur_strength_words() -> None:
+    assert (
+        one("a slight blur", "blur").strength
+        < one("blur", "blur").strength
+        < one("heavy blur", "blur").strength
+    )
+
+
+def test_strength_after_a_comma_still_applies() -> None:
+    assert one("gaussian blur, strong", "blur").strength > 0.5
+
+
+def test_pixel_block_size_words() -> None:
+    assert one("pixelate with big chunky pixels", "pixelate").block > one("pixelate", "pixelate").block
+    assert one("subtle pixelation", "pixelate").block < 16
+    assert one("pixelate with 24 pixel blocks", "pixelate").block == 24
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "blur the faces",
+        "pixelate his face",
+        "blur the license plate",
+        "blur the background",
+        "put the background out of focus",
+    ],
+)
+def test_targeted_effects_need_vision_and_are_refused(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and plan.unsupported
+    assert "vision" in plan.unsupported[0].reason
+
+
+def test_blurred_background_padding_is_not_a_blur() -> None:
+    plan = parse("make it 9:16 with a blurred background")
+    assert kinds(plan) == ["aspect"] and plan.operations[0].mode == "pad_blur"
+
+
+def test_remove_background_noise_is_audio_not_denoise() -> None:
+    plan = parse("remove the background noise")
+    assert "denoise" not in kinds(plan) and plan.unsupported

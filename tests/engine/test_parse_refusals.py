@@ -1,0 +1,148 @@
+"""Refusals: generative and vision-needing requests, nonsense and known limits are never forced
+onto an operation."""
+
+from __future__ import annotations
+
+import pytest
+from engine_parse_helpers import kinds, refused
+
+from editbay.engine.parse import parse
+
+GENERATIVE = [
+    "replace the background with a beach",
+    "swap the sky for a starry night",
+    "make him smile",
+    "make the man wink at the camera",
+    "make her look younger",
+    "give him a beard",
+    "add a dragon",
+    "add a unicorn flying over the city",
+    "insert a spaceship in the sky",
+    "put sunglasses on the dog",
+    "turn the car into a horse",
+    "transform the cat into a tiger",
+    "remove the person",
+    "erase the people in the background",
+    "delete the car from the shot",
+    "remove the watermark",
+    "get rid of the text on the sign",
+    "change her dress to red",
+    "make the car red",
+    "make the sky bluer",
+    "make it look like a Pixar movie",
+    "anime style",
+    "turn it into a cartoon",
+    "in the style of Van Gogh",
+    "make it look like an oil painting",
+    "colorize this black and white footage",
+    "make the people dance",
+    "add snow falling",
+    "sprinkle snowflakes over everything",
+    "with a flying saucer zooming across",
+    "make the dog talk",
+    "add fireworks in the background",
+    "put a crown on her head",
+]
+
+
+@pytest.mark.parametrize("instruction", GENERATIVE)
+def test_generative_requests_are_refused(instruction: str) -> None:
+    plan = refused(instruction)
+    assert not plan.operations, (instruction, plan.operations)
+
+
+VISION = [
+    "blur all the faces",
+    "pixelate the license plates",
+    "anonymise the people",
+    "blur the background and keep the person sharp",
+    "stabilise the shaky footage",
+    "the picture keeps wobbling, can you steady it?",
+    "match the colours to the uploaded photo",
+    "follow the runner and keep her in frame",
+    "skip the intro shot",
+    "keep only the second scene",
+]
+
+
+@pytest.mark.parametrize("instruction", VISION)
+def test_vision_requests_are_refused_with_a_vision_reason(instruction: str) -> None:
+    plan = refused(instruction)
+    assert not plan.operations
+    assert "vision" in plan.unsupported[0].reason
+
+
+NONSENSE = [
+    "asdf qwerty",
+    "banana telephone",
+    "purple monkey dishwasher",
+    "lorem ipsum dolor sit amet",
+    "zxcv",
+    "12345",
+    "?!?!",
+    "the quick brown fox",
+    "make it better somehow with vibes from mars",
+]
+
+
+@pytest.mark.parametrize("instruction", NONSENSE)
+def test_nonsense_is_not_forced_onto_an_operation(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations, (instruction, plan.operations)
+    assert plan.unsupported
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "add music",
+        "add a transition",
+        "zoom out",
+        "rotate it 30 degrees",
+        "add a border",
+        "crossfade",
+        "add echo to the voice",
+        "auto-generate subtitles",
+        "speed ramp",
+        "green tint",
+    ],
+)
+def test_known_limits_are_refused_with_a_specific_reason(instruction: str) -> None:
+    plan = refused(instruction)
+    assert not plan.operations
+    assert "not understood" not in plan.unsupported[0].reason
+
+
+def test_partial_instruction_keeps_the_supported_part_and_names_the_rest() -> None:
+    plan = parse("make it sepia and add a dragon")
+    assert kinds(plan) == ["grade"]
+    assert [u.clause for u in plan.unsupported] == ["add a dragon"]
+
+
+def test_multi_clause_generative_refusal_is_one_clause() -> None:
+    plan = parse("erase the logo on the T-shirt and fill in the fabric")
+    assert not plan.operations
+    assert len(plan.unsupported) == 1 and "fabric" in plan.unsupported[0].clause
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind"),
+    [
+        ("make the video brighter", "tone"),
+        ("brighten the footage", "tone"),
+        ("add some warmth to the image", "grade"),
+        ("speed up the whole thing", "speed"),
+        ("remove the audio", "mute"),
+        ("remove the first 2 seconds", "trim"),
+        ("remove the colour", "grade"),
+        ("remove the noise", "denoise"),
+        ("add a vignette to the clip", "vignette"),
+        ("turn it into black and white", "grade"),
+        ("change the aspect ratio to 9:16", "aspect"),
+        ("make the colours warmer", "grade"),
+        ("darken the edges of the frame", "vignette"),
+    ],
+)
+def test_edit_words_next_to_frame_nouns_are_not_refused(instruction: str, kind: str) -> None:
+    plan = parse(instruction)
+    assert kind in kinds(plan) and not plan.unsupported, plan

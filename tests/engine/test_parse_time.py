@@ -1,0 +1,155 @@
+"""Time phrasings: speed (numbers in words, percentages), reverse, loop, boomerang, freeze, trim, cut."""
+
+from __future__ import annotations
+
+import pytest
+from engine_parse_helpers import assert_params, kinds, one
+
+from editbay.engine.parse import parse
+
+SPEEDS = [
+    ("speed it up 2x", 2.0),
+    ("2x speed", 2.0),
+    ("twice as fast", 2.0),
+    ("double the speed", 2.0),
+    ("make it faster", 2.0),
+    ("a bit faster", 1.25),
+    ("much faster", 3.0),
+    ("three times faster", 3.0),
+    ("speed up by 50%", 1.5),
+    ("50% faster", 1.5),
+    ("play at 1.5x", 1.5),
+    ("one and a half times speed", 1.5),
+    ("x4 speed", 4.0),
+    ("fast forward", 2.0),
+    ("timelapse", 4.0),
+    ("time-lapse effect", 4.0),
+    ("slow it down", 0.5),
+    ("slow motion", 0.5),
+    ("slow-mo", 0.5),
+    ("half speed", 0.5),
+    ("play it at half the speed", 0.5),
+    ("quarter speed", 0.25),
+    ("slow down 4x", 0.25),
+    ("4 times slower", 0.25),
+    ("50% slower", 0.5),
+    ("slow it down by 20%", 0.8),
+    ("slightly slower", 0.75),
+    ("super slow motion", 0.25),
+    ("playback speed 75%", 0.75),
+    ("speed 0.5", 0.5),
+    ("speeed it up", 2.0),
+]
+
+
+@pytest.mark.parametrize(("instruction", "factor"), SPEEDS)
+def test_speed_phrasings(instruction: str, factor: float) -> None:
+    assert_params(one(instruction, "speed"), {"factor": factor})
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["reverse it", "play it backwards", "rewind effect", "in reverse", "reverse playback", "backward"],
+)
+def test_reverse(instruction: str) -> None:
+    assert kinds(parse(instruction)) == ["reverse"]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "boomerang",
+        "ping-pong loop",
+        "forward and backward",
+        "forward-then-reverse bounce",
+        "play it forwards then backwards",
+        "back and forth",
+    ],
+)
+def test_boomerang(instruction: str) -> None:
+    assert kinds(parse(instruction)) == ["boomerang"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "count"),
+    [
+        ("loop it 3 times", 3),
+        ("play it twice", 2),
+        ("repeat three times", 3),
+        ("loop", 2),
+        ("play it 4 times in a row", 4),
+        ("loop it five times", 5),
+    ],
+)
+def test_loop(instruction: str, count: int) -> None:
+    assert one(instruction, "loop").count == count
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("freeze the last frame for 2 seconds", {"at": -0.05, "duration": 2.0}),
+        ("freeze frame at 0:03 for 1.5 sec", {"at": 3.0, "duration": 1.5}),
+        ("hold the first frame for 3 seconds", {"at": 0.0, "duration": 3.0}),
+        ("end on a freeze frame", {"at": -0.05, "duration": 2.0}),
+    ],
+)
+def test_freeze(instruction: str, expected: dict[str, float]) -> None:
+    assert_params(one(instruction, "freeze"), expected)
+
+
+TRIMS = [
+    ("keep only the first 2.5 seconds", "trim", {"start": None, "end": 2.5}),
+    ("just the first 3 seconds", "trim", {"start": None, "end": 3.0}),
+    ("trim it to 5 seconds", "trim", {"start": None, "end": 5.0}),
+    ("make it 4 seconds long", "trim", {"start": None, "end": 4.0}),
+    ("keep from 0:02 to 0:05", "trim", {"start": 2.0, "end": 5.0}),
+    ("trim from 1s to 4s", "trim", {"start": 1.0, "end": 4.0}),
+    ("keep between 2 and 4 seconds", "trim", {"start": 2.0, "end": 4.0}),
+    ("from 0:02 to 0:05", "trim", {"start": 2.0, "end": 5.0}),
+    ("keep the last 3 seconds", "trim", {"start": -3.0, "end": None}),
+    ("drop the first 3 seconds", "trim", {"start": 3.0, "end": None}),
+    ("cut the first two seconds", "trim", {"start": 2.0, "end": None}),
+    ("trim 1.5 sec off the start", "trim", {"start": 1.5, "end": None}),
+    ("remove the last 3 seconds", "trim", {"start": None, "end": -3.0}),
+    ("cut 2 seconds off the end", "trim", {"start": None, "end": -2.0}),
+    ("remove everything after 5s", "trim", {"start": None, "end": 5.0}),
+    ("start at 0:01.5", "trim", {"start": 1.5, "end": None}),
+    ("end it at 4 seconds", "trim", {"start": None, "end": 4.0}),
+    ("cut out 2s to 4s", "cut", {"start": 2.0, "end": 4.0}),
+    ("remove 0:03-0:05", "cut", {"start": 3.0, "end": 5.0}),
+    ("delete the part from 1 to 2 seconds", "cut", {"start": 1.0, "end": 2.0}),
+    ("skip from 00:00:01 to 00:00:03", "cut", {"start": 1.0, "end": 3.0}),
+    ("cut out between 1.5 and 2.5 s", "cut", {"start": 1.5, "end": 2.5}),
+    ("remove the section between 2 and 3 seconds", "cut", {"start": 2.0, "end": 3.0}),
+    ("keep the first half a second", "trim", {"start": None, "end": 0.5}),
+    ("keep the first minute", "trim", {"start": None, "end": 60.0}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "kind", "expected"), TRIMS)
+def test_trim_and_cut(instruction: str, kind: str, expected: dict[str, float | None]) -> None:
+    assert_params(one(instruction, kind), expected)
+
+
+@pytest.mark.parametrize("instruction", ["cut the intro", "make it shorter", "remove the boring parts"])
+def test_vague_trims_ask_for_times(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and plan.unsupported
+
+
+def test_ranged_whole_clip_effects_are_reported() -> None:
+    plan = parse("make it black and white for the first 3 seconds")
+    assert "trim" not in kinds(plan)
+    assert plan.unsupported and "part of the clip" in plan.unsupported[0].reason
+
+
+def test_speed_words_do_not_leak_into_other_ops() -> None:
+    assert kinds(parse("slow zoom in")) == ["zoom"]
+    assert kinds(parse("slow fade in")) == ["fade"]
+    assert one("quick fade out", "fade").duration < 1.0
+
+
+def test_freeze_in_the_middle_asks_for_a_time() -> None:
+    plan = parse("freeze frame in the middle")
+    assert not plan.operations and "freeze at" in plan.unsupported[0].reason

@@ -1,0 +1,196 @@
+"""The planner: merging, conflicts, canonical order, media-derived output, refusal policy, JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from editbay.engine.catalogue import CATALOGUE
+from editbay.engine.errors import UnsupportedEdit
+from editbay.engine.ops import EditPlan, MediaInfo
+from editbay.engine.plan import ORDER, check_supported, plan_edit
+
+CLIP = MediaInfo(width=640, height=360, duration=6.0, fps=30.0, has_audio=True)
+HD = MediaInfo(width=1920, height=1080, duration=10.0)
+
+
+def _kinds(plan: EditPlan) -> list[str]:
+    return [op.op for op in plan.operations]
+
+
+def test_order_lists_every_operation_once() -> None:
+    assert sorted(ORDER) == sorted(CATALOGUE)
+
+
+def test_canonical_order_time_then_geometry_then_colour_then_overlays_fades_audio() -> None:
+    plan = plan_edit(
+        "fade out, add the title 'Hi', mute it, add a vignette, make it sepia, crop to 9:16, "
+        "speed up 2x, trim the first second"
+    )
+    assert _kinds(plan) == ["trim", "speed", "aspect", "grade", "vignette", "text", "fade", "mute"]
+
+
+def test_two_tone_requests_become_one() -> None:
+    plan = plan_edit("brighter and more contrast, also brighter")
+    tones = [op for op in plan.operations if op.op == "tone"]
+    assert len(tones) == 1
+    assert tones[0].brightness == pytest.approx(0.24) and tones[0].contrast == pytest.approx(1.3)
+
+
+def test_repeated_speed_multiplies() -> None:
+    plan = plan_edit("speed it up 2x and then 1.5x faster")
+    assert _kinds(plan) == ["speed"] and plan.operations[0].factor == pytest.approx(3.0)
+
+
+def test_cancelling_speeds_leave_an_empty_plan_that_is_refused() -> None:
+    with pytest.raises(UnsupportedEdit):
+        plan_edit("speed up 2x, then slow down 2x")
+
+
+def test_repeated_mute_is_one() -> None:
+    assert _kinds(plan_edit("mute it, remove the sound")) == ["mute"]
+
+
+def test_rotations_add_up_and_flips_cancel() -> None:
+    assert plan_edit("rotate 90 then rotate 90 again").operations[0].degrees == 180
+    assert plan_edit("flip it, and flip it again, and reverse").operations[0].op == "reverse"
+
+
+def test_conflicting_grades_later_words_win_with_a_note() -> None:
+    plan = plan_edit("make it warm, no actually make it cool")
+    styles = [op.style for op in plan.operations if op.op == "grade"]
+    assert styles == ["cool"] and any("overrides" in n for n in plan.notes)
+
+
+def test_mute_drops_other_audio_ops_with_a_note() -> None:
+    plan = plan_edit("louder, normalise it and mute it")
+    assert _kinds(plan) == ["mute"] and plan.notes
+
+
+def test_output_for_speed_and_aspect() -> None:
+    plan = plan_edit("make it vertical and speed it up 2x", media=CLIP)
+    assert plan.output_duration == pytest.approx(3.0)
+    assert (plan.output_width, plan.output_height) == (202, 360)
+    assert plan.output_width % 2 == 0 and plan.has_audio is True
+
+
+@pytest.mark.parametrize(
+    ("instruction", "duration"),
+    [
+        ("keep only the first 2.5 seconds", 2.5),
+        ("drop the first 3 seconds", 3.0),
+        ("remove the last 2 seconds", 4.0),
+        ("cut out 1s to 2s", 5.0),
+        ("slow down 2x", 12.0),
+        ("loop it 3 times", 18.0),
+        ("boomerang", 12.0),
+        ("freeze the last frame for 2 seconds", 8.0),
+        ("trim the first 2 seconds then speed up 2x and loop twice", 4.0),
+        ("reverse it", 6.0),
+    ],
+)
+def test_output_duration(instruction: str, duration: float) -> None:
+    assert plan_edit(instruction, media=CLIP).output_duration == pytest.approx(duration, abs=0.01)
+
+
+def test_negative_times_are_pinned_with_media() -> None:
+    plan = plan_edit("remove the last 2 seconds", media=CLIP)
+    assert plan.operations[0].end == pytest.approx(4.0)
+    freeze = plan_edit("freeze the last frame", media=CLIP).operations[0]
+    assert freeze.at == pytest.approx(6.0 - 1 / 30, abs=1e-3)
+
+
+def test_cut_after_trim_is_shifted_to_the_trimmed_stream() -> None:
+    plan = plan_edit("drop the first 2 seconds and cut out 3s to 4s", media=CLIP)
+    trim, cut = plan.operations
+    assert trim.start == 2.0 and (cut.start, cut.end) == (1.0, 2.0)
+    assert plan.output_duration == pytest.approx(3.0)
+
+
+def test_trim_outside_the_video_is_unsupported() -> None:
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit("keep from 10s to 12s", media=CLIP)
+    assert "outside" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "size"),
+    [
+        ("rotate 90 degrees", (360, 640)),
+        ("square", (360, 360)),
+        ("9:16 with a blurred background", (360, 640)),
+        ("resize to 720p", (1280, 720)),
+        ("make it vertical and resize to 720p", (720, 1284)),
+        ("half the resolution", (320, 180)),
+        ("zoom in", (640, 360)),
+        ("cinemascope", (640, 274)),
+    ],
+)
+def test_output_size(instruction: str, size: tuple[int, int]) -> None:
+    plan = plan_edit(instruction, media=CLIP)
+    assert (plan.output_width, plan.output_height) == size
+
+
+def test_720p_means_the_short_side_on_vertical_video_without_media() -> None:
+    plan = plan_edit("9:16 and 720p")
+    resize = [op for op in plan.operations if op.op == "resize"][0]
+    assert resize.width == 720 and resize.height is None
+
+
+def test_audio_ops_on_a_silent_input_are_unsupported() -> None:
+    silent = CLIP.model_copy(update={"has_audio": False})
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit("make it louder", media=silent)
+    assert "no audio" in str(err.value)
+    plan = plan_edit("make it louder and sepia", media=silent, strict=False)
+    assert _kinds(plan) == ["grade"] and plan.has_audio is False
+
+
+def test_fades_are_clamped_to_half_the_output() -> None:
+    plan = plan_edit("keep the first second and fade in over 3 seconds", media=CLIP)
+    fade = [op for op in plan.operations if op.op == "fade"][0]
+    assert fade.duration == pytest.approx(0.5)
+
+
+def test_strict_refusal_names_the_clause_and_lists_capabilities() -> None:
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit("make it sepia and replace the sky with a sunset")
+    message = str(err.value)
+    assert "replace the sky with a sunset" in message and "The engine can do" in message
+    assert err.value.clauses == ["replace the sky with a sunset"]
+
+
+def test_non_strict_applies_the_supported_part_and_reports_the_skip() -> None:
+    plan = plan_edit("make it sepia and replace the sky with a sunset", strict=False)
+    assert _kinds(plan) == ["grade"]
+    assert plan.unsupported[0].clause == "replace the sky with a sunset"
+    assert any("skipped" in n for n in plan.notes)
+
+
+def test_empty_plan_is_refused_even_when_not_strict() -> None:
+    with pytest.raises(UnsupportedEdit):
+        plan_edit("add a dragon", strict=False)
+    with pytest.raises(UnsupportedEdit):
+        plan_edit("")
+
+
+def test_check_false_returns_the_plan_with_unsupported() -> None:
+    plan = plan_edit("add a dragon", check=False)
+    assert plan.is_empty and plan.unsupported
+    with pytest.raises(UnsupportedEdit):
+        check_supported(plan)
+
+
+def test_plan_json_round_trips() -> None:
+    plan = plan_edit("make it B&W, then speed it up 2x and add the title 'Hi' at the top", media=HD)
+    data = json.loads(json.dumps(plan.model_dump(mode="json")))
+    assert EditPlan.model_validate(data) == plan
+    assert data["operations"][0]["op"] == "speed"
+    assert data["output_duration"] == pytest.approx(5.0)
+
+
+def test_structured_inputs_flow_through_the_plan() -> None:
+    plan = plan_edit("reformat", aspect_ratio="1:1", keep_original_sound=False, media=HD)
+    assert _kinds(plan) == ["aspect", "mute"]
+    assert (plan.output_width, plan.output_height) == (1080, 1080) and plan.has_audio is False
