@@ -375,3 +375,9 @@ def test_readyz_unavailable_when_storage_is_not_writable(lite_client, monkeypatc
     monkeypatch.setattr(lite_client.app.state.storage, "check_writable", broken)
     body = assert_error(lite_client.get("/readyz"), 503, "SERVICE_UNAVAILABLE")
     assert body["error"]["details"]["checks"]["storage"].startswith("failed")
+
+
+def test_405_allow_header_lists_every_method_on_the_path(lite_client) -> None:
+    r = lite_client.request("OPTIONS", "/v1/jobs/estimate")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+    assert set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}  # estimate (POST) and {jobId} (GET)

@@ -10,7 +10,7 @@ from media_utils import Video, load, make_clip, make_image
 
 from editbay.engine.media import ProbedMedia
 from editbay.engine.ops import EditPlan
-from editbay.engine.render import RenderInputs, RenderResult, build, render
+from editbay.engine.render import CompiledRender, RenderInputs, RenderResult, build, render
 from editbay.engine.render.fonts import Font, FontSet
 
 # A probe result for golden tests: 640x360, 6 s, 30 fps, H.264 + AAC.
@@ -25,6 +25,10 @@ INPUTS = RenderInputs(input=Path("in.mp4"), output=Path("out.mp4"), images=(Path
 def graph_of(ops: Sequence[object], media: ProbedMedia = MEDIA, **changes: object) -> str:
     """The -filter_complex value compiled for ``ops`` (golden tests)."""
     return build(EditPlan(operations=list(ops)), media, _inputs(**changes)).graph
+
+
+def build_of(ops: Sequence[object], media: ProbedMedia = MEDIA, **changes: object) -> CompiledRender:
+    return build(EditPlan(operations=list(ops)), media, _inputs(**changes))
 
 
 def argv_of(ops: Sequence[object], media: ProbedMedia = MEDIA, **changes: object) -> list[str]:
@@ -44,8 +48,9 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def clip(media_dir: Path) -> Path:
-    """320x180, 2 s, 30 fps testsrc2 (colourful, moving, sharp edges) + 440 Hz AAC."""
-    return make_clip(media_dir / "clip.mp4")
+    """320x180, 2 s, 30 fps testsrc2 (moving, sharp edges; colours softened so that saturation and
+    tint can move both ways) + 440 Hz AAC."""
+    return make_clip(media_dir / "clip.mp4", vf="eq=saturation=0.55:contrast=0.85")
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def ffmpeg(*args: str) -> None:
 
 def make_clip(path: Path, *, width: int = 320, height: int = 180, duration: float = 2.0, fps: int = 30,
               audio: bool = True, source: str = "testsrc2", freq: int = 440, rotate: int | None = None,
-              audio_codec: str = "aac") -> Path:
+              audio_codec: str = "aac", vf: str | None = None) -> Path:
     """An H.264 clip from a lavfi ``source`` (testsrc2, smptebars, color=c=gray …) with a sine tone."""
     src = source if "=" in source else f"{source}=size={width}x{height}:rate={fps}"
     if source.startswith("color"):
@@ -36,6 +36,8 @@ def make_clip(path: Path, *, width: int = 320, height: int = 180, duration: floa
     args = ["-f", "lavfi", "-i", f"{src}:duration={duration}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=48000:duration={duration}"]
+    if vf:
+        args += ["-vf", vf]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-pix_fmt", "yuv420p", "-g", "15"]
     if audio:
         args += ["-c:a", audio_codec, "-shortest"]

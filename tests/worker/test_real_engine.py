@@ -82,3 +82,49 @@ def test_real_engine_end_to_end(tmp_path, database_url):
         server.stop()
         receiver.stop()
         media.close()
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def test_cancelling_a_real_render_kills_ffmpeg_and_refunds(tmp_path, database_url):
+    media = MediaServer()
+    clip = make_clip(tmp_path / "long.mp4", seconds=60.0, size="640x360")
+    url = media.add("/long.mp4", clip.read_bytes())
+    env = base_env(tmp_path, database_url)
+    server, base = start_server(env, tmp_path)
+    worker = start_worker(env, tmp_path, 1)
+    try:
+        client = api(base, create_key(env))
+        body = {
+            "model": "editbay/local/video-edit",
+            "input": {"prompt": "make it black and white, blur it and add film grain", "video_url": url},
+        }
+        job_id = client.post("/v1/jobs/submit", json=body).json()["jobId"]
+
+        def rendering() -> bool:
+            job = client.get(f"/v1/jobs/{job_id}").json()
+            assert job["status"] in ("pending", "processing"), job
+            return job["progress"] >= 6 and bool(_children(worker.pid))
+
+        wait_until(rendering, 60, 0.05, "the render to be under way")
+        response = client.post(f"/v1/jobs/{job_id}/cancel")
+        assert response.json()["status"] == "cancelled"
+        job = wait_job(client, job_id, 5)
+        assert job["status"] == "cancelled" and job["refundedMicroCents"] == job["costMicroCents"]
+        assert job["outputs"] is None
+        wait_until(lambda: not _children(worker.pid), 3, what="ffmpeg to be gone")
+        assert worker.alive()
+    finally:
+        worker.stop()
+        server.stop()
+        media.close()

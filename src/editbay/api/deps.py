@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader, HTTPBearer
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -38,20 +37,12 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-# Declared as security schemes so the OpenAPI document shows both ways to send a key; the values
-# are read from the headers below (auto_error=False: our own checks raise the contract's codes).
-bearer_scheme = HTTPBearer(
-    auto_error=False, scheme_name="bearerAuth", description="Authorization: Bearer eb_..."
-)
-api_key_scheme = APIKeyHeader(name="x-api-key", auto_error=False, scheme_name="apiKeyHeader")
+async def get_auth(request: Request) -> AuthContext:
+    """Authenticate the request's API key and take one token from the key's rate bucket.
 
-
-async def get_auth(
-    request: Request,
-    _bearer: Annotated[Any, Security(bearer_scheme)] = None,
-    _api_key: Annotated[Any, Security(api_key_scheme)] = None,
-) -> AuthContext:
-    """Authenticate the request's API key and take one token from the key's rate bucket."""
+    A plain function of the request (no sub-dependencies): every authenticated request runs it,
+    and each FastAPI dependency level costs time. The OpenAPI document learns that a route needs
+    a key from the `AUTH_MARK` attribute (see `api.openapi`)."""
     state = request.app.state
     key = extract_key(request.headers.get("authorization"), request.headers.get("x-api-key"))
     if key is None:
@@ -75,10 +66,15 @@ async def get_auth(
     return auth
 
 
+AUTH_MARK = "_editbay_auth"
+setattr(get_auth, AUTH_MARK, True)
+
+
 def require_scope(scope: str) -> Callable[..., Coroutine[Any, Any, AuthContext]]:
     """A dependency that authenticates and then requires ``scope`` (403 OPERATION_NOT_ALLOWED)."""
 
-    async def dependency(auth: Annotated[AuthContext, Depends(get_auth)]) -> AuthContext:
+    async def dependency(request: Request) -> AuthContext:
+        auth = await get_auth(request)
         if not auth.has(scope):
             raise EditbayError(
                 ErrorCode.OPERATION_NOT_ALLOWED,
@@ -88,6 +84,7 @@ def require_scope(scope: str) -> Callable[..., Coroutine[Any, Any, AuthContext]]
         return auth
 
     dependency.__name__ = f"require_{scope}"
+    setattr(dependency, AUTH_MARK, True)
     return dependency
 
 

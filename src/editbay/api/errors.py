@@ -125,12 +125,23 @@ async def _http_handler(request: Request, exc: Exception) -> Response:
         message = f"no such endpoint: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"method {request.method} is not allowed on {request.url.path}"
+        allowed = allowed_methods(request)
+        if allowed:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
     else:
         message = str(exc.detail)
     error = EditbayError(code, message, headers=dict(exc.headers or {}))
     response = error_response(request, error)
     response.status_code = exc.status_code
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method any route accepts on this path (Starlette only reports the first route that
+    matched the path, e.g. `GET /v1/jobs/{jobId}` for `/v1/jobs/estimate`)."""
+    table = getattr(request.app.state, "route_methods", ())
+    path = request.url.path
+    return sorted({m for regex, methods in table if regex.match(path) for m in methods})
 
 
 def install(app: FastAPI) -> None:

@@ -2,8 +2,9 @@
 
 `app.state` holds what routes and the embedded workers share: `settings`, `engine`,
 `sessionmaker` (writes), `read_sessionmaker` / `read_engine` (reads), `storage`, `authenticator`,
-`rate_limiter`, `metrics`. Start-up migrates SQLite databases, syncs the models from the pricing
-file into the `models` table and starts the embedded worker pool (`EDITBAY_WORKERS` > 0).
+`rate_limiter`, `metrics`, `models` (catalogue cache), and the thread limiters of
+`api.concurrency`. Start-up migrates SQLite databases, syncs the models from the pricing file into
+the `models` table and starts the embedded worker pool (`EDITBAY_WORKERS` > 0).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from editbay import __version__
 from editbay.api import concurrency, errors, openapi
@@ -22,7 +24,7 @@ from editbay.api.auth import Authenticator
 from editbay.api.metrics import Metrics
 from editbay.api.middleware import RequestContextMiddleware
 from editbay.api.ratelimit import TokenBuckets
-from editbay.api.routes import account, files, health, job_actions, jobs, models, uploads, workers
+from editbay.api.routes import account, files, health, job_actions, jobs, models, uploads, web, workers
 from editbay.jobs import catalog
 from editbay.settings import Settings, get_settings
 from editbay.storage import get_storage
@@ -46,6 +48,7 @@ ROUTERS = (
     files.router,
     workers.router,
     health.router,
+    web.router,
 )
 
 
@@ -104,12 +107,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     state.rate_limiter = TokenBuckets()
     state.metrics = Metrics(state.read_sessionmaker)
+    state.models = catalog.ModelCache(state.read_sessionmaker)
     state.ffmpeg = None
 
     for router in ROUTERS:
         app.include_router(router, responses=openapi.ERROR_RESPONSES)
+    state.route_methods = [
+        (route.path_regex, route.methods)
+        for route in [*app.router.routes, *(r for router in ROUTERS for r in router.routes)]
+        if isinstance(route, Route) and route.methods
+    ]
     errors.install(app)
-    openapi.install(app, DESCRIPTION)
+    openapi.install(app, DESCRIPTION, ROUTERS)
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=state.metrics
     )

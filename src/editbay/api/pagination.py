@@ -1,30 +1,21 @@
-"""Opaque cursors for keyset pagination (base64url JSON; clients must not parse them)."""
+"""Cursors for keyset pagination. Clients treat them as opaque; every string matching the
+documented pattern is accepted (an unknown position simply yields the rows after it), so a
+cursor never fails to parse once it passed validation.
+
+    jobs:   "<created_at as Unix microseconds>.<job id>"   (newest first: rows strictly older)
+    ledger: "<entry id>"                                     (newest first: rows with smaller ids)
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from editbay.errors import EditbayError, ErrorCode
 
-
-def encode(value: list[Any]) -> str:
-    raw = json.dumps(value, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode(cursor: str) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise bad_cursor() from exc
-    if not isinstance(value, list):
-        raise bad_cursor()
-    return value
+JOB_CURSOR_PATTERN = r"^[0-9]{1,17}\.[A-Za-z0-9_]{1,64}$"
+LEDGER_CURSOR_PATTERN = r"^[0-9]{1,18}$"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_MICROS = int((datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH).total_seconds() * 1_000_000)
 
 
 def bad_cursor() -> EditbayError:
@@ -34,26 +25,23 @@ def bad_cursor() -> EditbayError:
 
 
 def encode_job_cursor(created_at: datetime, job_id: str) -> str:
-    return encode(["j", created_at.isoformat(), job_id])
+    delta = created_at.astimezone(UTC) - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{job_id}"
 
 
 def decode_job_cursor(cursor: str) -> tuple[datetime, str]:
-    value = decode(cursor)
-    try:
-        tag, created, job_id = value
-        if tag != "j" or not isinstance(job_id, str):
-            raise ValueError(tag)
-        return datetime.fromisoformat(created), job_id
-    except (ValueError, TypeError) as exc:
-        raise bad_cursor() from exc
+    micros, _, job_id = cursor.partition(".")
+    if not micros.isdigit() or not job_id:
+        raise bad_cursor()
+    return _EPOCH + timedelta(microseconds=min(int(micros), _MAX_MICROS)), job_id
 
 
 def encode_ledger_cursor(entry_id: int) -> str:
-    return encode(["l", entry_id])
+    return str(entry_id)
 
 
 def decode_ledger_cursor(cursor: str) -> int:
-    value = decode(cursor)
-    if len(value) != 2 or value[0] != "l" or not isinstance(value[1], int):
+    if not cursor.isdigit():
         raise bad_cursor()
-    return int(value[1])
+    return int(cursor)

@@ -8,7 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from editbay.jobs.catalog import SLUG_PATTERN
 from editbay.jobs.inputs import OutputFile, VideoEditEstimateInput, VideoEditInput
+
+#: public https targets, as the schema shows them (`jobs.submit.check_webhook_url` decides)
+WEBHOOK_URL_PATTERN = (
+    r"^https://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#]\S*)?$"
+)
 
 JobStatusName = Literal["pending", "processing", "completed", "failed", "cancelled"]
 
@@ -46,11 +52,16 @@ class JobSubmit(BaseModel):
         }
     )
 
-    model: str = Field(description="Model slug, e.g. kling-plus/kling-o1-pro/video-edit-fast.")
+    model: str = Field(
+        description="Model slug, e.g. kling-plus/kling-o1-pro/video-edit-fast.",
+        json_schema_extra={"pattern": SLUG_PATTERN},
+    )
     version: str | None = Field(default=None, description="Model version; the current one when absent.")
     input: VideoEditInput
     webhookUrl: str | None = Field(
-        default=None, description="HTTPS URL notified when the job completes, fails or is cancelled."
+        default=None,
+        description="HTTPS URL notified when the job completes, fails or is cancelled.",
+        json_schema_extra={"format": "uri", "pattern": WEBHOOK_URL_PATTERN},
     )
 
 
@@ -106,7 +117,7 @@ class JobList(BaseModel):
 
 
 class EstimateRequest(BaseModel):
-    model: str
+    model: str = Field(description="Model slug.", json_schema_extra={"pattern": SLUG_PATTERN})
     version: str | None = None
     input: VideoEditEstimateInput | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from editbay.cli import admin_cmds, edit_cmd, plan_cmd, serve_cmd, worker_cmd
+from editbay.cli import admin_cmds, client_cmds, edit_cmd, plan_cmd, serve_cmd, worker_cmd
 
 app = typer.Typer(
     name="editbay",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (serve_cmd, worker_cmd, admin_cmds, plan_cmd, edit_cmd):
+for _module in (serve_cmd, worker_cmd, admin_cmds, plan_cmd, edit_cmd, client_cmds):
     _module.register(app)
 
 

@@ -58,8 +58,8 @@ def _when(value: Any) -> str:
 
 def _key_values(rows: Iterable[tuple[str, Any]]) -> Table:
     table = Table(show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")  # URLs must stay whole to be usable
     for name, value in rows:
         if value not in (None, ""):
             table.add_row(name, str(value))
@@ -85,7 +85,13 @@ def job_table(job: Job) -> Table:
 
 def jobs_table(rows: Iterable[JobSummary]) -> Table:
     """A list of jobs."""
-    table = Table("job", "status", "progress", "model", "created", "completed")
+    table = Table()
+    table.add_column("job", no_wrap=True)  # ids are copied from here: never cut them
+    table.add_column("status", no_wrap=True)
+    table.add_column("progress", justify="right", no_wrap=True)
+    table.add_column("model", overflow="fold")
+    table.add_column("created")
+    table.add_column("completed")
     for row in rows:
         table.add_row(
             row.job_id, _status(row.status), f"{row.progress or 0}%", row.model or "",
@@ -121,10 +127,26 @@ def estimate_tables(result: Estimate, model: str) -> list[RenderableType]:
     return shown
 
 
+def _schema_type(schema: dict[str, Any]) -> str:
+    """A short description of a JSON Schema's type: ``string``, ``array``, ``one of: 16:9, 9:16`` …"""
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(v) for v in schema["enum"])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " | ".join(str(k) for k in kind)
+    if kind:
+        return str(kind)
+    options = schema.get("anyOf") or schema.get("oneOf") or []
+    return " | ".join(filter(None, (_schema_type(o) for o in options if isinstance(o, dict))))
+
+
 def model_tables(found: Model | list[Model]) -> list[RenderableType]:
     """A table of models, or one model's details and each version's input fields."""
     if isinstance(found, list):
-        table = Table("slug", "name", "provider", "category", "version")
+        table = Table()
+        table.add_column("slug", no_wrap=True)
+        for heading in ("name", "provider", "category", "version"):
+            table.add_column(heading)
         for m in found:
             table.add_row(
                 m.slug or m.id or "", m.name or "", m.provider_name or "", m.category or "",
@@ -141,7 +163,7 @@ def model_tables(found: Model | list[Model]) -> list[RenderableType]:
             "input field", "type", "required", title=f"version {version.version_id} ({version.status})"
         )
         for field, spec in (schema.get("properties") or {}).items():
-            table.add_row(field, str(spec.get("type", "")), "yes" if field in required else "")
+            table.add_row(field, _schema_type(spec), "yes" if field in required else "")
         shown.append(table)
     return shown
 

@@ -130,19 +130,27 @@ def _rotation(container: av.container.InputContainer, stream: av.video.stream.Vi
     return -1
 
 
-def _decodes_near_end(path: Path, duration: float) -> bool:
-    """Whether a frame decodes about a second before the declared end (catches truncated uploads)."""
-    if duration < 2.0:
-        return True
+def _video_end(path: Path, declared: float) -> float | None:
+    """End time of the last video packet that has data (None when there is none near the end).
+
+    Reads only the last ~2 s of packets. It catches truncated uploads (the index promises packets
+    the file no longer holds) and corrects containers whose duration covers a longer audio track.
+    """
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
+        tb = float(stream.time_base or 0) or 1 / 90000
+        start = (stream.start_time or 0) * tb
+        end: float | None = None
         try:
-            c.seek(int((duration - 1.0) * av.time_base), backward=True, any_frame=False)
-            for _ in c.decode(stream):
-                return True
-        except av.FFmpegError:
-            return False
-    return False
+            if declared > 2.0:
+                c.seek(int((declared - 2.0 + start) / tb), stream=stream, any_frame=True, backward=True)
+            for packet in c.demux(stream):
+                if packet.pts is not None and packet.size:
+                    t = (packet.pts + (packet.duration or 0)) * tb - start
+                    end = t if end is None else max(end, t)
+        except (av.FFmpegError, OSError):
+            return None
+    return end if end is not None and end >= declared - 2.5 else None
 
 
 def probe(path: str | os.PathLike[str]) -> ProbedMedia:
@@ -178,7 +186,6 @@ def probe(path: str | os.PathLike[str]) -> ProbedMedia:
             raise InvalidMedia(f"the file is a still image ({codec}), not a video")
         if duration <= 0:
             raise InvalidMedia("the video has no duration (empty or corrupt)")
-        video.thread_type = "AUTO"
         try:
             rotation = _rotation(container, video)
         except (av.FFmpegError, ValueError) as exc:
@@ -186,7 +193,7 @@ def probe(path: str | os.PathLike[str]) -> ProbedMedia:
         if rotation < 0:
             raise InvalidMedia("no video frame could be decoded (truncated or corrupt file)")
         fps = float(video.average_rate or video.guessed_rate or 30)
-        info = dict(
+        info = ProbedMedia(
             width=height if rotation in (90, 270) else width,
             height=width if rotation in (90, 270) else height,
             duration=round(duration, 3),
@@ -202,11 +209,12 @@ def probe(path: str | os.PathLike[str]) -> ProbedMedia:
             sample_rate=audio.codec_context.sample_rate if audio else None,
             channels=audio.codec_context.channels if audio else None,
         )
-    if not _decodes_near_end(p, duration):
-        raise InvalidMedia(
-            f"the file is truncated: it declares {duration:.1f} s but the end cannot be decoded"
-        )
-    return ProbedMedia(**info)
+    end = _video_end(p, duration)
+    if end is None:
+        raise InvalidMedia(f"the file is truncated: it declares {duration:.1f} s but the end cannot be read")
+    if 0.5 * duration < end < duration - 0.02:
+        info = info.model_copy(update={"duration": round(end, 3)})
+    return info
 
 
 def _duration(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> float:

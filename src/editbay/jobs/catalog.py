@@ -4,12 +4,14 @@ or `EDITBAY_PRICING_FILE`), synced into the `models` table, and used to price jo
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import inputs
@@ -17,7 +19,8 @@ from editbay.settings import Settings
 from editbay.store import queries
 
 DEFAULT_PRICING_FILE = Path(__file__).with_name("pricing.yaml")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*){0,4}$")
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*){0,4}$"
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 class Factor(BaseModel):
@@ -190,18 +193,47 @@ def entry_from_spec(spec: dict[str, Any]) -> ModelEntry:
     return ModelEntry.model_validate(spec["entry"])
 
 
-def resolve_model(session: Session, slug: str, version: str | None, account_name: str | None) -> ModelEntry:
-    """The model a request names, or the contract's error for a bad slug/version/access."""
+class ModelCache:
+    """Catalogue entries by slug or id, read from the `models` table and kept for ``ttl``
+    seconds (the table only changes when a server starts with a new pricing file)."""
+
+    def __init__(self, read: sessionmaker[Session], ttl: float = 10.0) -> None:
+        self._read = read
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, ModelEntry | None]] = {}
+
+    def get(self, id_or_slug: str) -> ModelEntry | None:
+        hit = self._entries.get(id_or_slug)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        with self._read() as session:
+            record = queries.get_model(session, id_or_slug)
+            entry = entry_from_spec(record.spec) if record is not None else None
+        with self._lock:
+            if len(self._entries) > 1000:
+                self._entries.clear()
+            self._entries[id_or_slug] = (time.monotonic() + self._ttl, entry)
+        return entry
+
+
+def check_slug(slug: object) -> str:
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise EditbayError(
             ErrorCode.INVALID_MODEL_SLUG,
             f"model: {slug!r} is not a valid model slug (like 'kling-plus/kling-o1-pro/video-edit-fast')",
             {"field": "model"},
         )
-    record = queries.get_model(session, slug)
-    if record is None:
+    return slug
+
+
+def check_entry(
+    entry: ModelEntry | None, slug: str, version: str | None, account_name: str | None
+) -> ModelEntry:
+    """The contract's errors for a missing model, a version that is absent or not active, and a
+    model this account may not use."""
+    if entry is None:
         raise EditbayError(ErrorCode.MODEL_NOT_FOUND, f"model: {slug!r} does not exist", {"field": "model"})
-    entry = entry_from_spec(record.spec)
     if entry.accounts is not None and account_name not in entry.accounts:
         raise EditbayError(ErrorCode.MODEL_ACCESS_DENIED, f"this account may not use model {entry.slug!r}")
     wanted = version or entry.currentVersion
@@ -219,6 +251,20 @@ def resolve_model(session: Session, slug: str, version: str | None, account_name
             {"field": "version"},
         )
     return entry
+
+
+def resolve_model(
+    source: Session | ModelCache, slug: str, version: str | None, account_name: str | None
+) -> ModelEntry:
+    """The model a request names (from a session or the cache), or the contract's error for a
+    bad slug, a missing model or version, or denied access."""
+    check_slug(slug)
+    if isinstance(source, ModelCache):
+        entry = source.get(slug)
+    else:
+        record = queries.get_model(source, slug)
+        entry = entry_from_spec(record.spec) if record is not None else None
+    return check_entry(entry, slug, version, account_name)
 
 
 def quote(entry: ModelEntry, values: dict[str, Any], output_seconds: float | None = None) -> Quote:

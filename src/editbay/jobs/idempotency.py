@@ -16,6 +16,8 @@ from editbay.store.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+#: 1..255 visible ASCII characters, inner spaces allowed (the OpenAPI document shows it)
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
 
 
 def check_key(key: str) -> str:

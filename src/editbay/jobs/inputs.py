@@ -11,6 +11,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 AspectRatio = Literal["16:9", "9:16", "1:1", "4:5", "4:3", "3:4", "21:9", "auto"]
 
 
+#: what `check_http_url` accepts, as the JSON Schema shows it (validation itself is the function)
+URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?([/?#]\S*)?$"
+UrlStr = Annotated[str, Field(json_schema_extra={"format": "uri", "pattern": URL_PATTERN})]
+
+
 def check_http_url(value: str) -> str:
     """Accept an absolute http(s) URL with a host (an upload's `fileUrl` is one too)."""
     value = value.strip()
@@ -28,7 +33,7 @@ class ImageRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(description="http(s) URL of the image, or an upload's fileUrl.")
+    url: UrlStr = Field(description="http(s) URL of the image, or an upload's fileUrl.")
 
     _url = field_validator("url")(check_http_url)
 
@@ -46,7 +51,7 @@ def _image_item(value: Any) -> Any:
     raise ValueError('must be a URL or an object {"url": URL}')
 
 
-ImageItem = Annotated[str | ImageRef, BeforeValidator(_image_item)]
+ImageItem = Annotated[UrlStr | ImageRef, BeforeValidator(_image_item)]
 
 
 class VideoEditInput(BaseModel):
@@ -55,7 +60,7 @@ class VideoEditInput(BaseModel):
     model_config = ConfigDict(extra="forbid", title="VideoEditInput")
 
     prompt: str = Field(min_length=1, max_length=2500, description="The edit instruction, in plain words.")
-    video_url: str = Field(description="http(s) URL of the input video, or an upload's fileUrl.")
+    video_url: UrlStr = Field(description="http(s) URL of the input video, or an upload's fileUrl.")
     images: list[ImageItem] | None = Field(
         default=None,
         max_length=10,
@@ -83,7 +88,7 @@ class VideoEditEstimateInput(VideoEditInput):
     model_config = ConfigDict(extra="forbid", title="VideoEditEstimateInput")
 
     prompt: str | None = Field(default=None, min_length=1, max_length=2500)  # type: ignore[assignment]
-    video_url: str | None = None  # type: ignore[assignment]
+    video_url: UrlStr | None = None  # type: ignore[assignment]
 
     @field_validator("video_url")
     @classmethod

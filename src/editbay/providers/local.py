@@ -45,10 +45,10 @@ class LocalEngineProvider:
     name = "local"
 
     def run(self, job: JobSpec, context: RunContext) -> ProviderResult:
-        from editbay.engine import media
-        from editbay.engine import plan as planning
-        from editbay.engine import render as rendering
         from editbay.engine.errors import InvalidMedia, RenderCancelled, RenderFailed, UnsupportedEdit
+        from editbay.engine.media import probe
+        from editbay.engine.plan import check_supported, plan_edit
+        from editbay.engine.render import render
 
         data = job.input
         strict = bool(data.get("strict", True))
@@ -62,9 +62,9 @@ class LocalEngineProvider:
         context.on_progress(0.02)
         plan = None
         try:
-            info = media.probe(video)
+            info = probe(video)
             check_limits(info, context)
-            plan = planning.plan_edit(
+            plan = plan_edit(
                 data.get("prompt", ""),
                 images=[str(p) for p in images],
                 keep_original_sound=data.get("keep_original_sound", True),
@@ -73,10 +73,10 @@ class LocalEngineProvider:
                 strict=strict,
                 check=False,  # check below, so a refused job still records its plan
             )
-            planning.check_supported(plan, strict)
+            check_supported(plan, strict)
             context.check_cancelled()
             output_path = context.workdir / "output.mp4"
-            result = rendering.render(
+            result = render(
                 plan,
                 video,
                 output_path,

@@ -1,4 +1,6 @@
-"""Which provider runs a job: the model's routing (pricing file, else ``EDITBAY_ROUTING``).
+"""Which provider runs a job: the model's routing (pricing file, else ``EDITBAY_ROUTING``):
+``local`` → the engine, ``upstream`` → a PixelByte-compatible API, ``hybrid`` → the engine, and
+upstream for edits it cannot do (both need ``EDITBAY_UPSTREAM_BASE_URL``).
 
 ``EDITBAY_PROVIDER_OVERRIDES`` (a JSON object: model slug or ``*`` → ``module:factory``) swaps in
 another provider; the test suite uses it for fixture providers (pass-through, hang, fail). It is
@@ -38,6 +40,10 @@ def provider_for(model_slug: str, routing: dict[str, Any] | None, settings: Sett
     mode = (routing or {}).get("mode") or settings.routing
     if mode == "local" or not settings.upstream_base_url:
         return _load("editbay.providers.local:LocalEngineProvider")
+    if mode == "upstream":
+        return _load("editbay.providers.upstream:UpstreamProvider")
+    if mode == "hybrid":
+        return _load("editbay.providers.upstream:HybridProvider")
     raise JobFailed(
         ErrorCode.UPSTREAM_FAILED, f"routing {mode!r} needs an upstream provider, which is not available"
     )

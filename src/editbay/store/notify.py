@@ -169,9 +169,9 @@ class PgListener:
                         local_waker(self._engine, topic).wake()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            topic = channels.get(note.channel)
-                            if topic:
-                                local_waker(self._engine, topic).wake()
+                            woken = channels.get(note.channel)
+                            if woken:
+                                local_waker(self._engine, woken).wake()
             except Exception:
                 if self._stop.is_set():
                     return

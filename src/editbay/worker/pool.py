@@ -62,9 +62,9 @@ class WorkerPool:
         if self._deliver:
             from editbay.webhooks.delivery import Deliverer
 
-            self.deliverer = Deliverer(self.services)
+            deliverer = self.deliverer = Deliverer(self.services)
             if not self.burst:  # burst: delivered once the slots are done (see join)
-                self._spawn(lambda: self.deliverer.run(self._stop), "editbay-webhooks")
+                self._spawn(lambda: deliverer.run(self._stop), "editbay-webhooks")
         if self._sweep and not self.burst:
             from editbay.worker.sweeper import run_sweeper
 

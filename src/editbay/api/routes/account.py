@@ -68,6 +68,6 @@ async def get_ledger(
     request: Request,
     auth: AuthDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, Query(pattern=pagination.LEDGER_CURSOR_PATTERN)] = None,
 ) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_ledger, request.app.state, auth.account_id, limit, cursor))

@@ -29,7 +29,7 @@ from editbay.api.serialize import job_list_item, job_public
 from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import catalog
 from editbay.jobs import submit as submitting
-from editbay.jobs.idempotency import check_key
+from editbay.jobs.idempotency import IDEMPOTENCY_KEY_PATTERN, check_key
 from editbay.store import queries
 from editbay.store.models import JobStatus
 
@@ -61,8 +61,7 @@ def load_job(state: Any, account_id: str, job_id: str) -> dict[str, Any]:
 
 def _submit(state: Any, request_id: str, auth: Any, body: JobSubmit, key: str | None) -> submitting.Submitted:
     settings = state.settings
-    with state.read_sessionmaker() as session:
-        entry = catalog.resolve_model(session, body.model, body.version, auth.account_name)
+    entry = catalog.resolve_model(state.models, body.model, body.version, auth.account_name)
     limits = entry.rateLimits
     for bucket, limit, period, what in (
         (
@@ -119,7 +118,9 @@ async def submit_job(
     body: JobSubmit,
     request: Request,
     auth: SubmitAuth,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN)
+    ] = None,
     prefer: Annotated[str | None, Header(alias="Prefer")] = None,
 ) -> JSONResponse:
     state = request.app.state
@@ -166,7 +167,7 @@ async def list_jobs(
     request: Request,
     auth: StatusAuth,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, Query(pattern=pagination.JOB_CURSOR_PATTERN)] = None,
     status: JobStatusName | None = None,
     modelId: Annotated[str | None, Query(max_length=200)] = None,  # noqa: N803 - wire name
 ) -> JSONResponse:
@@ -202,8 +203,7 @@ def _plan(job_input: Any) -> tuple[dict[str, Any], float | None, dict[str, str] 
 
 
 def _estimate(state: Any, auth: Any, body: EstimateRequest) -> dict[str, Any]:
-    with state.read_sessionmaker() as session:
-        entry = catalog.resolve_model(session, body.model, body.version, auth.account_name)
+    entry = catalog.resolve_model(state.models, body.model, body.version, auth.account_name)
     values = body.input.model_dump(mode="json", exclude_none=True) if body.input else {}
     plan_json, seconds, refusal = None, None, None
     if body.input is not None and body.input.prompt:

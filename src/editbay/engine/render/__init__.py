@@ -19,7 +19,7 @@ from editbay.engine import media as _media
 from editbay.engine.errors import InvalidMedia, RenderFailed, UnsupportedEdit
 from editbay.engine.ops import EditPlan, Text
 from editbay.engine.render.colour import PRESET_LOOKS
-from editbay.engine.render.compiler import CompiledRender, build, compile
+from editbay.engine.render.compiler import CompiledRender, build, compile, still_frame
 from editbay.engine.render.context import RenderInputs
 from editbay.engine.render.fonts import FontSet, find_fonts
 from editbay.engine.render.graph import Chain, Filter, Graph, escape, filter
@@ -109,50 +109,39 @@ def render(
     partial = output.with_name(f".{output.stem}.partial.mp4")
     ffmpeg = _media.ffmpeg_exe()
     fonts = find_fonts() if any(isinstance(op, Text) for op in plan.operations) else FontSet()
+    stills = (output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg"))
     tmp = Path(tempfile.mkdtemp(prefix="editbay-render-", dir=workdir))
+    done = False
     try:
-        job = build(
-            plan,
-            source,
-            RenderInputs(
-                input=Path(input_path),
-                output=partial,
-                images=image_paths,
-                workdir=tmp,
-                ffmpeg=ffmpeg,
-                fonts=fonts,
-                crf=crf,
-                preset=preset,
-                threads=default_threads() if threads is None else threads,
-                max_buffer_bytes=limits.max_buffer_bytes,
-            ),
-        )
+        job = build(plan, source, RenderInputs(
+            input=Path(input_path), output=partial, images=image_paths, workdir=tmp, ffmpeg=ffmpeg,
+            fonts=fonts, crf=crf, preset=preset, threads=default_threads() if threads is None else threads,
+            max_buffer_bytes=limits.max_buffer_bytes, stills=stills,
+        ))
         for path, content in job.files:
             path.write_text(content, encoding="utf-8")
         runner(job.argv, job.duration, on_progress, cancel)
         os.replace(partial, output)
+        result = _finish(output, job, ffmpeg, stills)
+        done = True
+        return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         partial.unlink(missing_ok=True)
-    return _finish(output, job, ffmpeg)
+        if not done:
+            for still in stills:
+                still.unlink(missing_ok=True)
 
 
-def _finish(output: Path, job: CompiledRender, ffmpeg: str) -> RenderResult:
+def _finish(output: Path, job: CompiledRender, ffmpeg: str, stills: tuple[Path, Path]) -> RenderResult:
     try:
         out = _media.probe(output)
     except InvalidMedia as exc:
         raise RenderFailed(f"ffmpeg produced an unreadable output: {exc}", job.argv, "") from exc
-    at = max(0.0, min(out.duration * 0.33, out.duration - 0.1))
-    thumb = _media.thumbnail(output, output.with_suffix(".thumb.jpg"), at=at, ffmpeg=ffmpeg)
-    post = _media.poster(output, output.with_suffix(".poster.jpg"), at=at, ffmpeg=ffmpeg)
-    return RenderResult(
-        output,
-        out.width,
-        out.height,
-        out.duration,
-        out.has_audio,
-        output.stat().st_size,
-        thumb,
-        post,
-        job.argv,
-    )
+    thumb, post = stills
+    if job.stills is None or not all(p.is_file() and p.stat().st_size for p in stills):
+        at = still_frame(out.duration, out.fps) / out.fps  # same frame the graph would have picked
+        _media.thumbnail(output, thumb, at=at, ffmpeg=ffmpeg)
+        _media.poster(output, post, at=at, ffmpeg=ffmpeg)
+    return RenderResult(output, out.width, out.height, out.duration, out.has_audio,
+                        output.stat().st_size, thumb, post, job.argv)

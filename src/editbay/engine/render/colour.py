@@ -73,13 +73,13 @@ def grade_steps(style: str, k: float) -> list[YuvStep]:
     if style == "cool":
         return [_tint(0.05 * k, -0.04 * k, 1.2)]
     if style in ("teal_orange", "cinematic"):
-        amount = k if style == "teal_orange" else 0.7 * k
+        amount = k if style == "teal_orange" else 0.85 * k
         steps = [
             YuvStep(contrast=1.0 + 0.15 * amount, sat=1.0 - 0.05 * amount),
             YuvStep(u=(-0.005 * amount, -0.13 * amount), v=(0.0, 0.11 * amount)),
         ]
         if style == "cinematic":
-            steps.append(YuvStep(contrast=1.08, sat=0.9))
+            steps.append(YuvStep(contrast=1.1, sat=0.9))
         return steps
     if style == "vintage":
         return [
@@ -123,7 +123,7 @@ def temperature_step(kelvin: float) -> YuvStep:
 PRESET_LOOKS: dict[str, tuple[YuvStep, ...]] = {
     "kodachrome": (YuvStep(contrast=1.15, sat=1.25), _tint(-0.02, 0.02, 1.0)),
     "portra": (YuvStep(gain=0.92, offset=0.05, sat=0.9), _tint(-0.02, 0.025, 1.0)),
-    "fuji": (YuvStep(contrast=1.08, sat=1.15), _tint(0.015, -0.02, 1.0)),
+    "fuji": (YuvStep(contrast=1.1, sat=1.2), _tint(0.02, -0.025, 1.0)),
     "bleach_bypass": (YuvStep(contrast=1.35, sat=0.45),),
     "noir": (YuvStep(sat=0.0, contrast=1.4, offset=-0.03),),
     "matrix": (YuvStep(contrast=1.1, sat=0.8), _tint(-0.035, -0.045, 0.8)),
@@ -171,7 +171,9 @@ def _luma_update(s: YuvStep) -> list[str]:
     if s.gamma != 1.0:
         out.append(f"st(0,pow(max(ld(0),0),{n(1.0 / s.gamma)}))")
     if s.gain != 1.0 or s.offset != 0.0:
-        out.append(f"st(0,ld(0)*{n(s.gain)}+{n(s.offset)})")
+        expr = "ld(0)" if s.gain == 1.0 else f"ld(0)*{n(s.gain)}"
+        expr += f"+{n(s.offset)}".replace("+-", "-") if s.offset != 0.0 else ""
+        out.append(f"st(0,{expr})")
     if s.contrast != 1.0:
         out.append(f"st(0,(ld(0)-0.5)*{n(s.contrast)}+0.5)")
     if out:
@@ -185,12 +187,13 @@ def _chroma_update(s: YuvStep, plane: str) -> list[str]:
     if s.invert:
         out.append("st(1,-ld(1))")
     if s.sat != 1.0 or off != 0.0 or slope != 0.0:
-        expr = f"ld(1)*{n(s.sat)}" if s.sat != 0.0 else "0"
+        terms = [] if s.sat == 0.0 else ["ld(1)" if s.sat == 1.0 else f"ld(1)*{n(s.sat)}"]
         if off != 0.0:
-            expr += f"+{n(off)}"
+            terms.append(n(off))
         if slope != 0.0:
-            expr += f"+{n(slope)}*(ld(0)-0.5)"
-        out.append(f"st(1,clip({expr},-0.5,0.5))")
+            terms.append(f"{n(slope)}*(ld(0)-0.5)")
+        expr = "+".join(terms).replace("+-", "-") if terms else "0"
+        out.append(f"st(1,clip({expr},-0.5,0.5))" if terms else "st(1,0)")
     return out
 
 

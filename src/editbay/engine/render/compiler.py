@@ -30,6 +30,7 @@ from editbay.engine.render.colour import COLOUR_OPS, apply_colour
 from editbay.engine.render.context import Ctx, RenderInputs
 from editbay.engine.render.effects import EFFECT_OPS, apply_effect
 from editbay.engine.render.geometry import GEOMETRY_OPS, apply_geometry
+from editbay.engine.render.graph import filter
 from editbay.engine.render.graph import fmt_number as n
 from editbay.engine.render.overlay import apply_overlay, apply_text
 from editbay.engine.render.timeline import TIME_OPS, apply_time
@@ -48,6 +49,7 @@ class CompiledRender:
     duration: float
     has_audio: bool
     graph: str
+    stills: tuple[Path, Path] | None = None  # written by this run (None: extract them afterwards)
 
 
 def _time_invariant(op: object) -> bool:
@@ -119,41 +121,46 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     ctx.timeline_touched = bool(seek)
     apply_fades(ctx, _apply_ops(ctx, ops))
     ctx.even()
+    copy_video, copy_audio = _copyable(ctx, media)
+    stills = None if copy_video or inputs.stills is None else _stills(ctx, inputs.stills)
+    streams = _stream_args(ctx, inputs, copy_video, copy_audio)
+    graph = ctx.graph.build().render()
 
-    video_codec = getattr(media, "video_codec", None)
-    pix_fmt = getattr(media, "pix_fmt", None)
-    copy_video = (
-        not ctx.video_touched
-        and not ctx.timeline_touched
-        and media.rotation == 0
-        and (video_codec, pix_fmt) in COPYABLE_VIDEO
-        and ctx.width % 2 == 0
-        and ctx.height % 2 == 0
-    )
-    copy_audio = (
-        ctx.audio is not None
-        and not ctx.audio_touched
-        and not ctx.timeline_touched
-        and getattr(media, "audio_codec", None) == "aac"
-    )
+    argv = [inputs.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *seek, "-i", str(inputs.input)]
+    for index in sorted(ctx.image_inputs, key=ctx.image_inputs.__getitem__):
+        argv += ["-i", str(inputs.images[index])]
+    if graph:
+        argv += ["-filter_complex", graph]
+        if inputs.threads:
+            argv += ["-filter_complex_threads", str(inputs.threads)]
+    argv += streams
+    if inputs.threads:
+        argv += ["-threads", str(inputs.threads)]
+    argv += ["-map_metadata", "-1", "-movflags", "+faststart", "-progress", "pipe:1", "-nostats"]
+    argv += ["-f", "mp4", str(inputs.output)]
+    for label, path in zip(("thumb", "poster"), stills or (), strict=False):
+        argv += ["-map", f"[{label}]", "-frames:v", "1", "-update", "1", "-q:v", "3", "-f", "image2", str(path)]
+    return CompiledRender(tuple(argv), tuple(ctx.files), ctx.width, ctx.height, round(ctx.duration, 3),
+                          ctx.audio is not None, graph, stills)
 
-    maps: list[str] = []
-    codecs: list[str] = []
+
+def _copyable(ctx: Ctx, media: MediaInfo) -> tuple[bool, bool]:
+    """Whether the video / audio stream can be copied untouched into the output."""
+    video = (getattr(media, "video_codec", None), getattr(media, "pix_fmt", None))
+    copy_video = (not ctx.video_touched and not ctx.timeline_touched and media.rotation == 0
+                  and video in COPYABLE_VIDEO and ctx.width % 2 == 0 and ctx.height % 2 == 0)
+    copy_audio = (ctx.audio is not None and not ctx.audio_touched and not ctx.timeline_touched
+                  and getattr(media, "audio_codec", None) == "aac")
+    return copy_video, copy_audio
+
+
+def _stream_args(ctx: Ctx, inputs: RenderInputs, copy_video: bool, copy_audio: bool) -> list[str]:
+    """``-map`` and codec options of the MP4 output."""
     if copy_video:
-        maps += ["-map", "0:v:0"]
-        codecs += ["-c:v", "copy"]
+        maps, codecs = ["-map", "0:v:0"], ["-c:v", "copy"]
     else:
-        maps += ["-map", "[" + ctx.video.finish("vout") + "]"]
-        codecs += [
-            "-c:v",
-            "libx264",
-            "-preset",
-            inputs.preset,
-            "-crf",
-            str(inputs.crf),
-            "-pix_fmt",
-            "yuv420p",
-        ]
+        maps = ["-map", "[" + ctx.video.finish("vout") + "]"]
+        codecs = ["-c:v", "libx264", "-preset", inputs.preset, "-crf", str(inputs.crf), "-pix_fmt", "yuv420p"]
     if ctx.audio is None:
         maps += ["-an"]
     elif copy_audio:
@@ -162,49 +169,25 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     else:
         maps += ["-map", "[" + ctx.audio.finish("aout") + "]"]
         codecs += ["-c:a", "aac", "-b:a", inputs.audio_bitrate]
+    return maps + codecs
 
-    graph = ctx.graph.build().render()
-    argv = [
-        inputs.ffmpeg,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        *seek,
-        "-i",
-        str(inputs.input),
-    ]
-    for index in sorted(ctx.image_inputs, key=ctx.image_inputs.__getitem__):
-        argv += ["-i", str(inputs.images[index])]
-    if graph:
-        argv += ["-filter_complex", graph]
-        if inputs.threads:
-            argv += ["-filter_complex_threads", str(inputs.threads)]
-    argv += maps + codecs
-    if inputs.threads:
-        argv += ["-threads", str(inputs.threads)]
-    argv += [
-        "-map_metadata",
-        "-1",
-        "-movflags",
-        "+faststart",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-f",
-        "mp4",
-        str(inputs.output),
-    ]
-    return CompiledRender(
-        tuple(argv),
-        tuple(ctx.files),
-        ctx.width,
-        ctx.height,
-        round(ctx.duration, 3),
-        ctx.audio is not None,
-        graph,
-    )
+
+def still_frame(duration: float, fps: float) -> int:
+    """Index of the frame used for the thumbnail and poster: a third in (clear of fades and intros)."""
+    frames = max(1, int(duration * fps))
+    return min(frames - 1, round(duration * fps / 3))
+
+
+def _stills(ctx: Ctx, paths: tuple[Path, Path]) -> tuple[Path, Path]:
+    """Branch one frame off the final video into a 320 px thumbnail and a ≤1280 px poster."""
+    g = ctx.graph
+    main, still = ctx.video.split(2)
+    ctx.video.label = main
+    frame = filter("select", expr=f"eq(n,{still_frame(ctx.duration, ctx.fps)})")
+    small, large = g.chain([still], [frame, filter("split", outputs=2)], 2, "s")
+    g.chain([small], [filter("scale", w="min(iw,320)", h=-2)], ["thumb"])
+    g.chain([large], [filter("scale", w="min(iw,1280)", h=-2)], ["poster"])
+    return paths
 
 
 def compile(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> list[str]:  # noqa: A001

@@ -27,10 +27,8 @@ class RenderInputs:
     preset: str = "veryfast"
     threads: int = 0  # 0 = let ffmpeg/x264 decide
     audio_bitrate: str = "128k"
-    audio_codec: str | None = None  # the source's audio codec when known (for stream copy)
-    video_codec: str | None = None
-    pix_fmt: str | None = None
     max_buffer_bytes: int = DEFAULT_BUFFER_BYTES  # reverse/loop/boomerang keep frames in memory
+    stills: tuple[Path, Path] | None = None  # thumbnail and poster JPEGs written by the same run
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from editbay.engine.ops import Blur, Denoise, Glow, Grain, Pixelate, Sharpen, Vignette
 from editbay.engine.render.context import Ctx, even
-from editbay.engine.render.graph import Filter, filter
+from editbay.engine.render.graph import Filter, Value, filter
 from editbay.engine.render.graph import fmt_number as n
 
 Effect = Blur | Sharpen | Denoise | Vignette | Grain | Pixelate | Glow
@@ -39,7 +39,8 @@ def blur_filters(sigma: float, width: int, height: int) -> list[Filter]:
 def sharpen_filter(strength: float) -> Filter:
     """x + a/4·(x − mean of 4 neighbours) on luma; identity kernels elsewhere are plain copies."""
     a = max(1, round((0.4 + 1.6 * strength) * 4))
-    return filter("convolution", **{"0m": f"0 -{a} 0 -{a} {16 + 4 * a} -{a} 0 -{a} 0", "0rdiv": 0.0625})
+    options: dict[str, Value] = {"0m": f"0 -{a} 0 -{a} {16 + 4 * a} -{a} 0 -{a} 0", "0rdiv": 0.0625}
+    return filter("convolution", **options)
 
 
 def vignette_mask_chain(strength: float, width: int, height: int) -> list[Filter]:
@@ -61,7 +62,7 @@ def apply_effect(ctx: Ctx, op: Effect) -> None:
     elif isinstance(op, Sharpen):
         ctx.vf(sharpen_filter(op.strength))
     elif isinstance(op, Denoise):
-        ls = 1.5 + 4.5 * op.strength
+        ls = 2.0 + 6.0 * op.strength
         ctx.vf(
             filter(
                 "hqdn3d", luma_spatial=ls, chroma_spatial=0.75 * ls, luma_tmp=1.5 * ls, chroma_tmp=1.125 * ls

@@ -20,6 +20,7 @@ _LABEL = re.compile(r"^[A-Za-z0-9_]+(:[a-z]+(:[0-9]+)?)?$")
 # Characters special to the option parser (level 1) and to the filtergraph parser (level 2).
 _LEVEL1 = re.compile(r"([\\'=:])")
 _LEVEL2 = re.compile(r"([\\'\[\],;])")
+_BLANKS = " \n\t\r"  # what av_get_token strips at both ends
 
 
 def fmt_number(value: float) -> str:
@@ -47,13 +48,17 @@ def escape(value: Value) -> str:
         text = value
     if "\x00" in text:
         raise ValueError("NUL byte in a filter option value")
-    text = _LEVEL1.sub(r"\\\1", text)
-    stripped = text.strip(" \t\n\r")
-    if stripped != text:  # keep significant blanks at the ends
-        head = text[: len(text) - len(text.lstrip(" \t\n\r"))]
-        tail = text[len(text.rstrip(" \t\n\r")) :]
-        text = "".join("\\" + c for c in head) + stripped + "".join("\\" + c for c in tail)
-    return _LEVEL2.sub(r"\\\1", text)
+    return _protect_ends(_LEVEL2.sub(r"\\\1", _protect_ends(_LEVEL1.sub(r"\\\1", text))))
+
+
+def _protect_ends(text: str) -> str:
+    """Backslash-escape leading and trailing blanks, which ffmpeg's tokenizer would strip."""
+    first = next((i for i, c in enumerate(text) if c not in _BLANKS), None)
+    if first is None:
+        return "".join("\\" + c for c in text)
+    last = max(i for i, c in enumerate(text) if c not in _BLANKS)
+    head, body, tail = text[:first], text[first:last + 1], text[last + 1:]
+    return "".join("\\" + c for c in head) + body + "".join("\\" + c for c in tail)
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,14 @@ class Pipe:
         return self.graph.chain([src], [filter(name, outputs=n)], n, self.kind)
 
     def finish(self, label: str) -> str:
-        """Terminate the stream into ``label`` (a ``null``/``anull`` chain when nothing is pending)."""
+        """Terminate the stream into ``label``: renames the head when possible, else adds a chain."""
+        if not self.pending:
+            for i, chain in enumerate(self.graph.chains):
+                if self.label in chain.outputs:
+                    outs = tuple(label if o == self.label else o for o in chain.outputs)
+                    self.graph.chains[i] = Chain(chain.inputs, chain.filters, outs)
+                    self.label = label
+                    return label
         filters = self.pending or [filter("null" if self.kind == "v" else "anull")]
         self.graph.chain([self.label], filters, [label])
         self.pending = []

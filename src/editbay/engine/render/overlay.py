@@ -133,7 +133,7 @@ def apply_text(ctx: Ctx, op: Text, index: int) -> None:
             fontcolor=f"{colour}@{op.opacity:.2f}",
             line_spacing=round(fs * 0.2),
             text_align=align if len(lines) > 1 else None,
-            borderw=None if op.box else max(1, round(fs / 18)),
+            borderw=None if op.box else max(2, round(fs / 14)),
             bordercolor=None if op.box else f"black@{op.opacity:.2f}",
             box=1 if op.box else None,
             boxcolor=f"black@{0.55 * op.opacity:.2f}" if op.box else None,

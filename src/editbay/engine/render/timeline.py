@@ -124,15 +124,17 @@ def _freeze(ctx: Ctx, op: Freeze) -> None:
     at = ctx.time(op.at, 0.0)
     frame = min(round(at * ctx.fps), max(0, round(d * ctx.fps) - 1))
     copies = max(1, round(op.duration * ctx.fps))
-    ctx.vf(filter("loop", loop=copies, size=1, start=frame))
+    # ffmpeg 9's `loop` repeats the frame *before* `start` (start=N holds frame N-1; 0 and 1 both
+    # hold the first): pinned by test_freeze_holds_a_frame_with_silence.
+    ctx.vf(filter("loop", loop=copies, size=1, start=frame + 1))
     if ctx.audio is not None:
         hold = n(copies / ctx.fps)
-        if frame == 0:
-            ctx.af(filter("adelay", delays=f"{round(copies / ctx.fps * 1000)}", all=1))
+        t = (frame + 1) / ctx.fps  # the copies start after the held frame has played once
+        if t >= d - 1e-3:
+            ctx.af(filter("apad", pad_dur=hold))
         else:
             g = ctx.graph
             a1, a2 = ctx.audio.split(2)
-            t = frame / ctx.fps
             (p1,) = g.chain([a1], [*_atrim(0, t), filter("apad", pad_dur=hold)], 1, "a")
             (p2,) = g.chain([a2], _atrim(t, None), 1, "a")
             (out,) = g.chain([p1, p2], [filter("concat", n=2, v=0, a=1)], 1, "a")

@@ -1,0 +1,1 @@
+"""Static files of the web playground (served by `editbay.api.routes.web`)."""

@@ -1,0 +1,108 @@
+"""Effects: the filters chosen (golden) and what they measurably do to real frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from media_utils import Video, blockiness, laplacian_energy, load, luma, make_clip, mean_over, vignette_ratio
+
+from conftest import graph_of
+from editbay.engine.ops import Blur, Denoise, Glow, Grain, Pixelate, Sharpen, Vignette
+from editbay.engine.render.effects import blur_sigma
+
+
+def test_light_blur_is_a_gblur_scaled_to_the_resolution() -> None:
+    assert graph_of([Blur(strength=0.2)]) == "[0:v:0]gblur=sigma=1.2[vout]"
+    assert blur_sigma(0.2, 1920, 1080) == pytest.approx(3 * blur_sigma(0.2, 640, 360))
+
+
+def test_strong_blur_runs_on_a_downscaled_copy() -> None:
+    assert graph_of([Blur(strength=1.0)]) == (
+        "[0:v:0]scale=w=218:h=122:flags=area,gblur=sigma=1.5,scale=w=640:h=360:flags=bicubic[vout]")
+
+
+def test_sharpen_is_a_luma_convolution() -> None:
+    assert graph_of([Sharpen(strength=0.5)]) == (
+        "[0:v:0]convolution=0m=0 -5 0 -5 36 -5 0 -5 0:0rdiv=0.0625[vout]")
+
+
+def test_denoise_grain_pixelate() -> None:
+    assert graph_of([Denoise(strength=0.0)]) == (
+        "[0:v:0]hqdn3d=luma_spatial=2:chroma_spatial=1.5:luma_tmp=3:chroma_tmp=2.25[vout]")
+    assert graph_of([Grain(strength=0.5)]) == "[0:v:0]noise=c0s=12:c0f=t[vout]"
+    assert graph_of([Pixelate(block=12)]) == "[0:v:0]pixelize=w=12:h=12[vout]"
+
+
+def test_vignette_mask_is_computed_once_and_applied_by_lut2() -> None:
+    r2 = r"pow((pow(X/(W*SW)-0.5\,2)+pow(Y/(H*SH)-0.5\,2))*2\,1.4)"
+    mask = f"255*(1-0.55*{r2})"
+    assert graph_of([Vignette(strength=0.5)]) == (
+        "[0:v:0]format=pix_fmts=yuv420p[v1];"
+        f"color=c=black:s=640x360:r=1:d=1,format=pix_fmts=yuv420p,geq=lum={mask}:cb={mask}:cr={mask}[m2];"
+        "[v1][m2]lut2=c0=16+(x-16)*y/255:c1=128+(x-128)*y/255:c2=128+(x-128)*y/255[vout]"
+    )
+
+
+def test_glow_screens_a_blurred_copy_on_luma() -> None:
+    assert graph_of([Glow(strength=0.5)]) == (
+        "[0:v:0]format=pix_fmts=yuv420p[v1];[v1]split=outputs=2[v2][v3];"
+        "[v3]scale=w=80:h=44:flags=area,gblur=sigma=2,scale=w=640:h=360:flags=bilinear[g4];"
+        "[v2][g4]blend=c0_mode=screen:c0_opacity=0.5[vout]"
+    )
+
+
+# ---- measured -----------------------------------------------------------------------------------
+
+def _hf(v: Video) -> float:
+    return mean_over(v.frames[::5], laplacian_energy)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strength", [0.3, 1.0])
+def test_blur_removes_detail(render_ops, clip_video: Video, strength: float) -> None:
+    _, out = render_ops([Blur(strength=strength)])
+    assert _hf(out) < 0.3 * _hf(clip_video)
+
+
+@pytest.mark.slow
+def test_sharpen_adds_detail(render_ops, clip_video: Video) -> None:
+    _, out = render_ops([Sharpen(strength=0.5)])
+    assert _hf(out) > 1.3 * _hf(clip_video)
+
+
+@pytest.mark.slow
+def test_denoise_removes_noise(render_ops, media_dir: Path) -> None:
+    noisy = make_clip(media_dir / "noisy.mp4", source="color=c=0x808080", duration=1.0,
+                      vf="noise=alls=12:allf=t")
+    src = load(noisy)
+    _, out = render_ops([Denoise(strength=1.0)], src=noisy)
+    assert _hf(out) < 0.5 * _hf(src)
+
+
+@pytest.mark.slow
+def test_vignette_darkens_the_corners(render_ops, gray_clip: Path) -> None:
+    _, out = render_ops([Vignette(strength=0.5)], src=gray_clip)
+    assert vignette_ratio(out.frames[0]) < 0.8
+    assert abs(float(luma(out.frames[0])[80:100, 150:170].mean()) - 0.5) < 0.05  # centre untouched
+
+
+@pytest.mark.slow
+def test_grain_adds_moving_noise(render_ops, gray_clip: Path) -> None:
+    src = load(gray_clip)
+    _, out = render_ops([Grain(strength=0.5)], src=gray_clip)
+    assert _hf(out) > 20 * max(_hf(src), 1e-6)
+    assert float(abs(out.frames[0] - out.frames[1]).mean()) > 0.01  # temporal, not a fixed pattern
+
+
+@pytest.mark.slow
+def test_pixelate_makes_blocks(render_ops, clip_video: Video) -> None:
+    _, out = render_ops([Pixelate(block=8)])
+    assert blockiness(out.frames[10], 8) > 3 * blockiness(clip_video.frames[10], 8)
+
+
+@pytest.mark.slow
+def test_glow_brightens_and_softens(render_ops, clip_video: Video) -> None:
+    _, out = render_ops([Glow(strength=0.6)])
+    before = mean_over(clip_video.frames, lambda f: luma(f).mean())
+    assert mean_over(out.frames, lambda f: luma(f).mean()) > before + 0.03
