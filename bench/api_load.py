@@ -223,7 +223,7 @@ def start_editbay(name: str, database_url: str, data_dir: Path) -> Target:
         "EDITBAY_LOG_LEVEL": "WARNING",
         "EDITBAY_PRICING_FILE": str(data_dir / "pricing.yaml"),
         "EDITBAY_RATE_LIMIT_PER_MINUTE": "100000000",
-        "EDITBAY_DEFAULT_CONCURRENT_JOBS": "100000000",
+        "EDITBAY_DEFAULT_CONCURRENT_JOBS": "0",  # no limit: no workers drain the queue here
         "EDITBAY_DEFAULT_BALANCE_MICROCENTS": str(10**15),
         "PYTHONUNBUFFERED": "1",
     }

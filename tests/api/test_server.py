@@ -19,6 +19,8 @@ from editbay.jobs import billing
 from editbay.store import queries
 from editbay.store.db import make_engine, make_sessionmaker, transaction
 
+pytestmark = pytest.mark.slow  # each test starts a server process
+
 KLING = "kling-plus/kling-o1-pro/video-edit-fast"
 BODY = {
     "model": KLING,

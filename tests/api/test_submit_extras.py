@@ -204,3 +204,13 @@ def test_estimate_rejects_unknown_input_fields(lite_client, lite_tenant) -> None
     body = {"model": KLING, "input": {"promt": "typo"}}
     r = lite_client.post("/v1/jobs/estimate", json=body, headers=lite_tenant.headers)
     assert r.status_code == 400 and r.json()["error"]["details"]["field"] == "input.promt"
+
+
+def test_estimate_accepts_explicit_nulls(lite_client, lite_tenant) -> None:
+    body = {
+        "model": KLING,
+        "version": None,
+        "input": {"aspect_ratio": None, "images": [], "prompt": "make it warm", "video_url": None},
+    }
+    r = lite_client.post("/v1/jobs/estimate", json=body, headers=lite_tenant.headers)
+    assert r.status_code == 200, r.text

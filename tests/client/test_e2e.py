@@ -155,7 +155,7 @@ def test_cli_submit_uploads_waits_and_downloads(live: Live, tmp_path: Path) -> N
     done = live.cli("submit", str(live.clip), BW, "--model", MODEL, "-o", str(out), "--json")
     assert done.returncode == 0, done.stderr
     job = Job.model_validate(json.loads(done.stdout))
-    assert job.status == "completed" and out.exists()
+    assert job.status == "completed" and out.exists(), done.stderr
     assert chroma_deviation(out) < 1.5
     assert "completed" in done.stderr  # the progress display's status
 
@@ -169,12 +169,12 @@ def test_cli_submit_uploads_waits_and_downloads(live: Live, tmp_path: Path) -> N
 
 def test_cli_failure_exits_non_zero_with_code_and_message(live: Live) -> None:
     done = live.cli("submit", str(live.clip), "add a dragon", "--wait")
-    assert done.returncode == 1
-    assert "UNSUPPORTED_EDIT" in done.stderr
+    assert done.returncode == 1, done.stderr
+    assert "UNSUPPORTED_EDIT" in done.stderr, done.stderr
     missing = live.cli("jobs", "get", "job_does_not_exist")
-    assert missing.returncode == 1 and "JOB_NOT_FOUND" in missing.stderr
+    assert missing.returncode == 1 and "JOB_NOT_FOUND" in missing.stderr, missing.stderr
     bad_key = live.cli("jobs", "list", "--api-key", "eb_wrong")
-    assert bad_key.returncode == 1 and "INVALID_API_KEY" in bad_key.stderr
+    assert bad_key.returncode == 1 and "INVALID_API_KEY" in bad_key.stderr, bad_key.stderr
 
 
 def test_cli_models_and_estimate(live: Live) -> None:
@@ -197,8 +197,8 @@ def test_cli_cancel_stops_a_job(live: Live) -> None:
         job = client.submit(model=MODEL, prompt="loop it 50 times", video_url=video_url, strict=False)
     done = live.cli("jobs", "cancel", job.job_id, "--json")
     if done.returncode == 1:  # it ended before the cancel arrived: the API says so
-        assert "JOB_CANNOT_BE_CANCELLED" in done.stderr
+        assert "JOB_CANNOT_BE_CANCELLED" in done.stderr, done.stderr
         return
-    assert json.loads(done.stdout)["status"] == "cancelled"
+    assert json.loads(done.stdout)["status"] == "cancelled", done.stderr
     with live.client() as client:
         assert client.wait(job.job_id, timeout=60).status == "cancelled"

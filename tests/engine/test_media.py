@@ -8,7 +8,17 @@ import pytest
 from media_utils import ffmpeg, make_clip, make_image
 
 from editbay.engine.errors import InvalidMedia, RenderFailed
-from editbay.engine.media import Limits, ProbedMedia, check_limits, ffmpeg_exe, poster, probe, thumbnail
+from editbay.engine.media import (
+    Limits,
+    ProbedMedia,
+    check_image,
+    check_limits,
+    describe,
+    ffmpeg_exe,
+    poster,
+    probe,
+    thumbnail,
+)
 from editbay.engine.ops import MediaInfo
 
 
@@ -111,6 +121,29 @@ def test_limits_allow_portrait_4k_and_can_be_lifted() -> None:
     check_limits(MediaInfo(width=2160, height=3840, duration=60.0), Limits())
     check_limits(MediaInfo(width=7680, height=4320, duration=5000.0),
                  Limits(max_duration=None, max_width=None, max_height=None))
+
+
+def test_describe_reads_an_output_without_decoding(clip: Path, tmp_path: Path) -> None:
+    info = describe(clip)
+    assert (info.width, info.height, info.has_audio) == (320, 180, True)
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"nope")
+    with pytest.raises(InvalidMedia):
+        describe(bad)
+
+
+def test_check_image_accepts_images_and_explains_the_rest(logo: Path, tmp_path: Path, clip: Path) -> None:
+    assert check_image(logo) == (64, 48)
+    page = tmp_path / "logo.png"
+    page.write_bytes(b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>")
+    with pytest.raises(InvalidMedia, match="image 1 is a web page or XML document, not an image"):
+        check_image(page, "image 1")
+    with pytest.raises(InvalidMedia, match="missing"):
+        check_image(tmp_path / "none.png")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(logo.read_bytes()[:40])
+    with pytest.raises(InvalidMedia, match="not a readable image|unusable size"):
+        check_image(broken)
 
 
 def test_thumbnail_and_poster_are_jpegs(clip: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from media_utils import Video, changed
 from conftest import build_of, graph_of
 from editbay.engine.errors import UnsupportedEdit
 from editbay.engine.ops import Overlay, Text
+from editbay.engine.render.fonts import Font, FontSet, coverage, find_fonts
 from editbay.engine.render.overlay import clean_text, layout, wrap
 
 
@@ -41,6 +42,24 @@ def test_multi_line_text_is_centred_line_by_line() -> None:
     g = graph_of([Text(text="first line\nsecond", position="center")])
     assert "text_align=C" in g and "y=(H-th)/2" in g
     assert "text_align=L" in graph_of([Text(text="a\nb", position="bottom_left")])
+
+
+def test_font_choice_follows_character_coverage() -> None:
+    fonts = FontSet((Font("/a/Latin.ttf", frozenset(range(32, 0x0530))),
+                     Font("/a/Arabic.ttf", frozenset(range(0x0600, 0x0700)) | frozenset(range(48, 58))),
+                     Font("/a/CJK.ttc", frozenset(range(32, 127)) | frozenset(range(0x4E00, 0xA000)))))
+    assert fonts.for_text("Hello Привет") == "/a/Latin.ttf"
+    assert fonts.for_text("مرحبا 123") == "/a/Arabic.ttf"
+    assert fonts.for_text("你好 world") == "/a/CJK.ttc"
+    assert FontSet().for_text("x") is None
+
+
+def test_installed_fonts_expose_their_character_maps() -> None:
+    fonts = find_fonts()
+    if not fonts.fonts:
+        pytest.skip("no fonts installed")
+    assert all(set(range(0x41, 0x5B)) <= f.coverage for f in fonts.fonts[:1])  # A-Z in the first font
+    assert coverage("/nonexistent.ttf") == frozenset()
 
 
 def test_clean_text_removes_control_characters() -> None:

@@ -38,6 +38,7 @@ def enter_key(page: Any, key: str) -> None:
     page.click("#key-save")
     expect(page.locator("#key-saved")).to_be_visible()
     expect(page.locator("#key-form")).to_be_hidden()
+    page.wait_for_selector("body[data-loaded='true']")  # models and jobs list loaded
 
 
 def estimate(server: Any, model: str, prompt: str) -> dict[str, Any]:

@@ -229,8 +229,13 @@ def test_webhook_receiver_down_then_up_gets_the_same_event(stack, media):
     s.receiver.start()
     wait_until(lambda: received_for(s.receiver, job_id), 30, what="delivery after recovery")
     hooks = received_for(s.receiver, job_id)
-    delivery = s.client.get(f"/v1/jobs/{job_id}/webhooks").json()["deliveries"][0]
-    assert delivery["status"] == "sent" and delivery["eventId"] == hooks[0].headers["X-Editbay-Event-Id"]
+
+    def sent() -> dict[str, Any] | None:
+        first = s.client.get(f"/v1/jobs/{job_id}/webhooks").json()["deliveries"][0]
+        return first if first["status"] == "sent" else None
+
+    delivery = wait_until(sent, 10, what="the attempt to be recorded")
+    assert delivery["eventId"] == hooks[0].headers["X-Editbay-Event-Id"]
     assert int(hooks[0].headers["X-Editbay-Delivery-Attempt"]) >= 3
     redo = s.client.post(f"/v1/jobs/{job_id}/webhooks/redeliver").json()
     assert redo["eventId"] == delivery["eventId"]

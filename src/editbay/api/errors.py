@@ -141,7 +141,9 @@ def allowed_methods(request: Request) -> list[str]:
     matched the path, e.g. `GET /v1/jobs/{jobId}` for `/v1/jobs/estimate`)."""
     table = getattr(request.app.state, "route_methods", ())
     path = request.url.path
-    return sorted({m for regex, methods in table if regex.match(path) for m in methods})
+    matches = [(template, methods) for template, regex, methods in table if regex.match(path)]
+    literal = [(t, m) for t, m in matches if "{" not in t]  # `/v1/jobs/estimate` beats `/v1/jobs/{jobId}`
+    return sorted({m for _, methods in (literal or matches) for m in methods})
 
 
 def install(app: FastAPI) -> None:

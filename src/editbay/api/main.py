@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, responses=openapi.ERROR_RESPONSES)
     state.route_methods = [
-        (route.path_regex, route.methods)
+        (route.path, route.path_regex, route.methods)
         for route in [*app.router.routes, *(r for router in ROUTERS for r in router.routes)]
         if isinstance(route, Route) and route.methods
     ]

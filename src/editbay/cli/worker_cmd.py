@@ -27,6 +27,7 @@ def worker(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request lines would log signed URLs
     slots = concurrency or settings.workers or 1
     services = Services.from_settings(settings)
     pool = WorkerPool(services, slots, burst=burst).start()

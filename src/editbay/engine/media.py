@@ -20,6 +20,7 @@ from editbay.engine.errors import InvalidMedia, RenderFailed
 from editbay.engine.ops import MediaInfo
 
 MAX_DECLARED_SIDE = 16384  # refuse before decoding anything larger (decompression bombs)
+MAX_IMAGE_SIDE = 8192
 IMAGE_CODECS = {
     "png",
     "mjpeg",
@@ -111,16 +112,17 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _sniff(path: Path) -> None:
+def _sniff(path: Path, what: str = "the file", kind: str = "a video") -> None:
+    """Refuse text documents that a failed download leaves behind (HTML pages, XML/JSON errors)."""
     with path.open("rb") as fh:
         head = fh.read(512).lstrip().lower()
+    if b"<svg" in head:
+        return
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head[:256]:
-        raise InvalidMedia(
-            "the file is a web page (HTML), not a video: the download URL probably "
-            "returned an error or a login page"
-        )
+        raise InvalidMedia(f"{what} is a web page or XML document, not {kind}: the download URL "
+                           "probably returned an error or a login page")
     if head.startswith((b"{", b"[")) and b'"' in head[:64]:
-        raise InvalidMedia("the file is JSON text, not a video")
+        raise InvalidMedia(f"{what} is JSON text, not {kind}")
 
 
 def _rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
@@ -215,6 +217,42 @@ def probe(path: str | os.PathLike[str]) -> ProbedMedia:
     if 0.5 * duration < end < duration - 0.02:
         info = info.model_copy(update={"duration": round(end, 3)})
     return info
+
+
+def check_image(path: str | os.PathLike[str], name: str = "image") -> tuple[int, int]:
+    """Width and height of a still image (logo, watermark), or `InvalidMedia` saying what is wrong."""
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size == 0:
+        raise InvalidMedia(f"{name} is missing or empty")
+    _sniff(p, name, "an image")
+    try:
+        with av.open(str(p)) as container:
+            if not container.streams.video:
+                raise InvalidMedia(f"{name} is not an image")
+            cc = container.streams.video[0].codec_context
+            width, height = cc.width or 0, cc.height or 0
+            if not 0 < width <= MAX_IMAGE_SIDE or not 0 < height <= MAX_IMAGE_SIDE:
+                raise InvalidMedia(f"{name} has an unusable size {width}x{height}")
+            next(container.decode(video=0))
+    except (av.FFmpegError, StopIteration, ValueError) as exc:
+        raise InvalidMedia(f"{name} is not a readable image ({_reason(exc)})") from exc
+    return width, height
+
+
+def describe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Container-level facts without decoding, for files the engine wrote itself (no rotation tag)."""
+    try:
+        with av.open(str(path)) as container:
+            video = container.streams.video[0]
+            return MediaInfo(
+                width=video.codec_context.width,
+                height=video.codec_context.height,
+                duration=round(_duration(container, video), 3),
+                fps=round(float(video.average_rate or 30), 3),
+                has_audio=bool(container.streams.audio),
+            )
+    except (av.FFmpegError, IndexError, ValueError) as exc:
+        raise InvalidMedia(f"unreadable output ({_reason(exc)})") from exc
 
 
 def _duration(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> float:

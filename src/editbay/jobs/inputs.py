@@ -76,7 +76,10 @@ class VideoEditInput(BaseModel):
         "or apply the supported part and report skipped clauses (false).",
     )
 
-    _video_url = field_validator("video_url")(check_http_url)
+    @field_validator("video_url")
+    @classmethod
+    def _video_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_http_url(value)
 
     def image_urls(self) -> list[str]:
         return [v if isinstance(v, str) else v.url for v in (self.images or [])]
@@ -89,11 +92,6 @@ class VideoEditEstimateInput(VideoEditInput):
 
     prompt: str | None = Field(default=None, min_length=1, max_length=2500)  # type: ignore[assignment]
     video_url: UrlStr | None = None  # type: ignore[assignment]
-
-    @field_validator("video_url")
-    @classmethod
-    def _optional_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_http_url(value)
 
 
 class OutputFile(BaseModel):

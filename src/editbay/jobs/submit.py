@@ -102,11 +102,11 @@ def output_seconds(entry: catalog.ModelEntry, job_input: VideoEditInput) -> floa
 def _check_account(session: Session, account_id: str) -> None:
     """After the hold (which locks the account row on PostgreSQL): the account is active and
     below its concurrent-jobs limit."""
-    gate = queries.account_gate(session, account_id)
-    if gate is None or not gate[0]:
+    limits = queries.account_limits(session, account_id)
+    if limits is None or not limits[0]:
         raise EditbayError(ErrorCode.UNAUTHORIZED_ACCESS, "this account is disabled")
-    limit, active_jobs = gate[1], gate[2]
-    if limit > 0 and active_jobs >= limit:
+    limit = limits[1]  # 0 or less: no limit
+    if limit > 0 and queries.count_active_jobs_upto(session, account_id, limit) >= limit:
         raise EditbayError(
             ErrorCode.CONCURRENT_JOBS_EXCEEDED,
             f"this account already has {limit} jobs pending or processing; wait for one to finish",

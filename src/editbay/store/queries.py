@@ -39,9 +39,15 @@ _COUNT_ACTIVE = (
     .select_from(_jobs)
     .where(_jobs.c.account_id == bindparam("account_id"), _jobs.c.status.in_(ACTIVE_STATUSES))
 )
-_ACCOUNT_GATE = select(
-    _accounts.c.active, _accounts.c.concurrent_job_limit, _COUNT_ACTIVE.scalar_subquery()
-).where(_accounts.c.id == bindparam("account_id"))
+_ACCOUNT_LIMITS = select(_accounts.c.active, _accounts.c.concurrent_job_limit).where(
+    _accounts.c.id == bindparam("account_id")
+)
+_COUNT_ACTIVE_UPTO = select(func.count()).select_from(
+    select(_jobs.c.id)
+    .where(_jobs.c.account_id == bindparam("account_id"), _jobs.c.status.in_(ACTIVE_STATUSES))
+    .limit(bindparam("cap"))
+    .subquery()
+)
 
 # ---- accounts --------------------------------------------------------------------------------
 
@@ -76,11 +82,16 @@ def count_accounts(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(Account)).scalar_one())
 
 
-def account_gate(session: Session, account_id: str) -> tuple[bool, int, int] | None:
-    """(active, concurrent_job_limit, jobs pending or processing) in one statement: what submit
-    checks after the hold."""
-    row = session.execute(_ACCOUNT_GATE, {"account_id": account_id}).first()
-    return (bool(row[0]), int(row[1]), int(row[2])) if row is not None else None
+def account_limits(session: Session, account_id: str) -> tuple[bool, int] | None:
+    """(active, concurrent_job_limit) of the account, without loading the ORM object."""
+    row = session.execute(_ACCOUNT_LIMITS, {"account_id": account_id}).first()
+    return (bool(row[0]), int(row[1])) if row is not None else None
+
+
+def count_active_jobs_upto(session: Session, account_id: str, cap: int) -> int:
+    """The account's pending/processing jobs, counted up to ``cap`` (the concurrent-jobs check
+    costs O(limit), not O(all active jobs))."""
+    return int(session.execute(_COUNT_ACTIVE_UPTO, {"account_id": account_id, "cap": cap}).scalar_one())
 
 
 def set_webhook_secret(session: Session, account_id: str, secret: str) -> None:

@@ -70,12 +70,6 @@ def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _check_images(images: Sequence[Path]) -> None:
-    for i, image in enumerate(images):
-        if not image.is_file() or image.stat().st_size == 0:
-            raise InvalidMedia(f"image {i + 1} is missing or empty")
-
-
 def render(
     plan: EditPlan,
     input_path: str | os.PathLike[str],
@@ -103,7 +97,8 @@ def render(
     source = _media.probe(input_path)
     _media.check_limits(source, limits)
     image_paths = tuple(Path(p) for p in images)
-    _check_images(image_paths)
+    for i, image in enumerate(image_paths):
+        _media.check_image(image, f"image {i + 1}")
     output = Path(output_path)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial.mp4")
@@ -135,7 +130,7 @@ def render(
 
 def _finish(output: Path, job: CompiledRender, ffmpeg: str, stills: tuple[Path, Path]) -> RenderResult:
     try:
-        out = _media.probe(output)
+        out = _media.describe(output)
     except InvalidMedia as exc:
         raise RenderFailed(f"ffmpeg produced an unreadable output: {exc}", job.argv, "") from exc
     thumb, post = stills

@@ -126,7 +126,8 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     streams = _stream_args(ctx, inputs, copy_video, copy_audio)
     graph = ctx.graph.build().render()
 
-    argv = [inputs.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *seek, "-i", str(inputs.input)]
+    argv = [inputs.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    argv += [*seek, "-i", str(inputs.input)]
     for index in sorted(ctx.image_inputs, key=ctx.image_inputs.__getitem__):
         argv += ["-i", str(inputs.images[index])]
     if graph:
@@ -139,7 +140,8 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     argv += ["-map_metadata", "-1", "-movflags", "+faststart", "-progress", "pipe:1", "-nostats"]
     argv += ["-f", "mp4", str(inputs.output)]
     for label, path in zip(("thumb", "poster"), stills or (), strict=False):
-        argv += ["-map", f"[{label}]", "-frames:v", "1", "-update", "1", "-q:v", "3", "-f", "image2", str(path)]
+        argv += ["-map", f"[{label}]", "-frames:v", "1", "-update", "1", "-q:v", "3"]
+        argv += ["-f", "image2", str(path)]
     return CompiledRender(tuple(argv), tuple(ctx.files), ctx.width, ctx.height, round(ctx.duration, 3),
                           ctx.audio is not None, graph, stills)
 

@@ -133,9 +133,13 @@ def _bundled_dirs() -> list[Path]:
 def find_fonts(extra_dirs: tuple[str, ...] = ()) -> FontSet:
     """Candidate fonts found under ``extra_dirs``, ``EDITBAY_FONT_DIR``, the system and bundled dirs."""
     env = os.environ.get("EDITBAY_FONT_DIR")
-    dirs = [Path(os.path.expanduser(d)) for d in (*extra_dirs, *((env,) if env else ()), *FONT_DIRS)]
+    return _find_fonts((*extra_dirs, *((env,) if env else ()), *FONT_DIRS))
+
+
+@functools.lru_cache(maxsize=8)
+def _find_fonts(dir_names: tuple[str, ...]) -> FontSet:
     found: dict[str, str] = {}
-    for d in dirs + _bundled_dirs():
+    for d in [Path(os.path.expanduser(name)) for name in dir_names] + _bundled_dirs():
         if d.is_dir():
             for root, _, files in os.walk(d):
                 for name in files:

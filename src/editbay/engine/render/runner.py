@@ -2,7 +2,7 @@
 
 The process is started from an argument list (never a shell). `-progress pipe:1` key=value blocks
 are read on a thread and turned into a 0..1 fraction of the expected output duration; stderr is kept
-as a bounded tail. Setting ``cancel`` kills ffmpeg within ~0.1 s and raises `RenderCancelled`; a
+as a bounded tail. Setting ``cancel`` kills ffmpeg within ~0.05 s and raises `RenderCancelled`; a
 non-zero exit raises `RenderFailed` carrying the argv and the stderr tail. `RecordingRunner` is the
 fake used by unit tests.
 """
@@ -20,7 +20,7 @@ from typing import IO, Protocol
 from editbay.engine.errors import RenderCancelled, RenderFailed
 
 ProgressFn = Callable[[float], None]
-POLL_S = 0.1
+POLL_S = 0.05
 
 
 class Runner(Protocol):
@@ -89,11 +89,14 @@ def run(
         r.start()
     started, reported = time.monotonic(), -1.0
     try:
-        while proc.poll() is None:
-            if cancel is not None and cancel.wait(POLL_S):
+        while True:
+            try:  # returns as soon as ffmpeg exits; otherwise look at cancel/progress every POLL_S
+                proc.wait(timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if cancel is not None and cancel.is_set():
                 raise RenderCancelled("the render was cancelled")
-            if cancel is None:
-                time.sleep(POLL_S)
             if timeout is not None and time.monotonic() - started > timeout:
                 raise RenderFailed(f"ffmpeg ran longer than {timeout:.0f} s", argv, "".join(tail)[-4000:])
             if on_progress is not None and done[0] > reported:

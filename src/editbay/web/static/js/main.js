@@ -145,8 +145,8 @@ async function saveKey(event) {
   input.value = "";
   clearError();
   renderKey();
-  await afterKey();
   $("instruction").focus();
+  await afterKey();
 }
 
 function forgetKey() {
@@ -164,8 +164,10 @@ function forgetKey() {
 }
 
 async function afterKey() {
+  delete document.body.dataset.loaded;
   await Promise.all([loadModels(), loadJobs(true)]);
   scheduleEstimate(0);
+  document.body.dataset.loaded = "true";
 }
 
 // ---- models -------------------------------------------------------------------------------------
@@ -178,6 +180,11 @@ async function loadModels() {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) showError(err);
   }
+  fillModels(models);
+}
+
+/** The model choices (the documented slugs until the server's list arrives). */
+function fillModels(models) {
   const select = $("model");
   const wanted = select.value || store.get(MODEL_STORAGE) || DEFAULT_MODEL;
   clear(select);
@@ -852,6 +859,7 @@ function init() {
   $("jobs-refresh").addEventListener("click", () => loadJobs(true));
   $("jobs-more").addEventListener("click", () => loadJobs(false));
   setupDropzone();
+  fillModels(FALLBACK_MODELS);
   renderKey();
   renderSource();
   if (state.key) {
