@@ -5,18 +5,21 @@ engine end to end against the bare ffmpeg CLI running the identical argv, and mo
                                      [--threads N] [--scan-threads] [--markdown out.md]
 
 The clip is generated (testsrc2 + a 440 Hz tone, 30 fps). Every timing is the minimum of --repeat
-runs (the machine is shared; the minimum is the least disturbed). Targets (docs/engine.md): colour
+runs, taken alternately with the floor (the machine is shared: the minimum is the least disturbed,
+and CPU seconds are reported next to wall seconds). Targets (docs/engine.md): colour
 and effect operations ≤ 1.25x the floor; the engine ≤ 1.05x the bare CLI with the same argv.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from editbay.engine import plan_edit, probe, render
@@ -75,13 +78,31 @@ OPS: dict[str, list] = {
 COLOUR_EFFECT = set(list(OPS)[:24])  # the ones held to the 1.25x target
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds, minimum over the repeats
+    cpu: float  # user + system seconds of this process and its children, minimum over the repeats
+
+
+def measure(fn: Callable[[], object]) -> Timing:
+    r0s, r0c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    fn()
+    wall = time.perf_counter() - t0
+    r1s, r1c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    fields = ("ru_utime", "ru_stime")
+    cpu = sum(getattr(b, f) - getattr(a, f) for a, b in ((r0s, r1s), (r0c, r1c)) for f in fields)
+    return Timing(wall, cpu)
+
+
+def paired(fn: Callable[[], object], ref: Callable[[], object], repeat: int) -> tuple[Timing, Timing]:
+    """Time ``fn`` and ``ref`` alternately (A B A B …) so load drift on a shared machine hits both."""
+    a, b = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        a.append(measure(fn))
+        b.append(measure(ref))
+    return (Timing(min(t.wall for t in a), min(t.cpu for t in a)),
+            Timing(min(t.wall for t in b), min(t.cpu for t in b)))
 
 
 def ff(argv: list[str]) -> None:
@@ -111,29 +132,36 @@ def engine_argv(ops: list, src: Path, out: Path, work: Path, threads: int) -> li
     return list(job.argv)
 
 
-def moviepy_grade(src: Path, out: Path, threads: int) -> Callable[[], object] | None:
-    """moviepy applying a teal-orange numpy LUT per frame with the same x264 settings, if installed."""
-    try:
-        import numpy as np
-        from moviepy import VideoFileClip  # type: ignore[import-not-found]
-    except ImportError:
+MOVIEPY_SCRIPT = """
+import sys
+import numpy as np
+from moviepy import VideoFileClip
+src, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+x = np.arange(256, dtype=np.float32) / 255.0
+r = np.clip(255 * (x + 0.12 * (x - 0.5)), 0, 255).astype(np.uint8)
+b = np.clip(255 * (x - 0.12 * (x - 0.5)), 0, 255).astype(np.uint8)
+def grade(f):
+    g = f.copy()
+    g[..., 0] = r[f[..., 0]]
+    g[..., 2] = b[f[..., 2]]
+    return g
+with VideoFileClip(src) as clip:
+    clip.image_transform(grade).write_videofile(out, codec="libx264", preset="veryfast", audio_codec="aac",
+        threads=threads, ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"], logger=None)
+"""
+
+
+def moviepy_grade(src: Path, out: Path, threads: int, python: str | None) -> Callable[[], object] | None:
+    """moviepy 2.x applying a teal-orange numpy LUT per frame, same x264 settings; None if unavailable.
+
+    moviepy is not a dependency: pass ``--moviepy-python`` (an interpreter with moviepy installed,
+    e.g. a throwaway venv) or have it importable here.
+    """
+    interpreter = python or sys.executable
+    probe_cmd = [interpreter, "-c", "import moviepy"]
+    if subprocess.run(probe_cmd, capture_output=True).returncode != 0:
         return None
-    lut = np.arange(256, dtype=np.float32) / 255.0
-    r = np.clip(255 * (lut + 0.12 * (lut - 0.5)), 0, 255).astype(np.uint8)
-    b = np.clip(255 * (lut - 0.12 * (lut - 0.5)), 0, 255).astype(np.uint8)
-
-    def grade(frame):  # noqa: ANN001, ANN202
-        out_ = frame.copy()
-        out_[..., 0] = r[frame[..., 0]]
-        out_[..., 2] = b[frame[..., 2]]
-        return out_
-
-    def run() -> None:
-        with VideoFileClip(str(src)) as clip:
-            clip.image_transform(grade).write_videofile(
-                str(out), codec="libx264", preset="veryfast", audio_codec="aac", threads=threads,
-                ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"], logger=None)
-    return run
+    return lambda: ff([interpreter, "-c", MOVIEPY_SCRIPT, str(src), str(out), str(threads)])
 
 
 def main() -> int:
@@ -145,55 +173,55 @@ def main() -> int:
     ap.add_argument("--only", default="")
     ap.add_argument("--scan-threads", action="store_true", help="time the floor at several -threads")
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
+    ap.add_argument("--moviepy-python", help="a Python interpreter that has moviepy installed")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="editbay-bench-"))
     src, out = work / "src.mp4", work / "out.mp4"
     make_clip(src, args.seconds, args.size)
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[str] = []
 
-    def row(name: str, seconds: float, ratio: float | None, note: str = "") -> None:
-        rows.append((name, f"{seconds:.2f} s", f"{ratio:.2f}x" if ratio is not None else "", note))
-        print(f"{name:28s} {seconds:6.2f} s  {'' if ratio is None else f'{ratio:5.2f}x'}  {note}", flush=True)
+    def row(name: str, t: Timing, ref: Timing | None, note: str = "") -> None:
+        rw = f"{t.wall / ref.wall:.2f}x" if ref else ""
+        rc = f"{t.cpu / ref.cpu:.2f}x" if ref else ""
+        rows.append(f"| {name} | {t.wall:.2f} s | {rw} | {t.cpu:.2f} s | {rc} | {note} |")
+        print(f"{name:26s} wall {t.wall:6.2f} s {rw:>6s}   cpu {t.cpu:6.2f} s {rc:>6s}  {note}", flush=True)
 
-    decode_argv = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(src), "-f", "null", "-"]
-    decode = timed(lambda: ff(decode_argv), args.repeat)
+    floor_run = lambda: ff(floor_argv(src, out, args.threads))  # noqa: E731
+    decode, floor = paired(lambda: ff([ffmpeg_exe(), "-v", "error", "-i", str(src), "-f", "null", "-"]),
+                           floor_run, args.repeat)
     row("decode only", decode, None)
+    row("floor: decode + encode", floor, floor, f"-threads {args.threads}")
     if args.scan_threads:
         for t in (1, 2, 3, 4, 0):
-            row(f"floor -threads {t}", timed(lambda t=t: ff(floor_argv(src, out, t)), args.repeat), None)
-    floor = timed(lambda: ff(floor_argv(src, out, args.threads)), args.repeat)
-    row("floor (decode + encode)", floor, 1.0, f"-threads {args.threads}")
+            scan = paired(lambda t=t: ff(floor_argv(src, out, t)), floor_run, 2)
+            row(f"floor -threads {t}", scan[0], scan[1])
 
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     for name, ops in OPS.items():
-        if only and not any(o in name for o in only):
-            continue
-        argv = engine_argv(ops, src, out, work, args.threads)
-        seconds = timed(lambda argv=argv: ff(argv), args.repeat)
-        target = "target ≤ 1.25x" if name in COLOUR_EFFECT else ""
-        row(name, seconds, seconds / floor, target)
+        if not only or any(o in name for o in only):
+            argv = engine_argv(ops, src, out, work, args.threads)
+            op, local_floor = paired(lambda argv=argv: ff(argv), floor_run, args.repeat)
+            row(name, op, local_floor, "target ≤ 1.25x" if name in COLOUR_EFFECT else "")
 
     plan = plan_edit("make it teal and orange with a vignette", media=probe(src))
     result = render(plan, src, work / "e2e.mp4", threads=args.threads)  # warm-up, and the argv to replay
-    engine = timed(lambda: render(plan, src, work / "e2e.mp4", threads=args.threads), args.repeat)
-    bare = timed(lambda: ff(list(result.argv)), args.repeat)
-    row("edit: bare ffmpeg CLI", bare, 1.0, "same argv, incl. thumbnail + poster outputs")
-    row("edit: engine end to end", engine, engine / bare, "probe + compile + progress + result probe")
+    engine, bare = paired(lambda: render(plan, src, work / "e2e.mp4", threads=args.threads),
+                          lambda: ff(list(result.argv)), args.repeat)
+    row("edit: bare ffmpeg CLI", bare, bare, "same argv (incl. thumbnail + poster outputs)")
+    row("edit: engine end to end", engine, bare, "probe, compile, run with progress, result; target ≤ 1.05x")
 
-    mp = moviepy_grade(src, work / "mp.mp4", args.threads)
+    mp = moviepy_grade(src, work / "mp.mp4", args.threads, args.moviepy_python)
     if mp is None:
         print("moviepy not installed: skipped")
     else:
         teal = engine_argv(OPS["teal_orange"], src, out, work, args.threads)
-        ours = timed(lambda: ff(teal), args.repeat)
-        theirs = timed(mp, args.repeat)
-        row("moviepy teal-orange", theirs, theirs / ours, "ratio = moviepy / engine")
+        theirs, ours = paired(mp, lambda: ff(teal), args.repeat)
+        row("moviepy teal-orange", theirs, ours, "ratio = moviepy / engine teal-orange")
 
     if args.markdown:
-        lines = ["| work | time | ratio | note |", "|---|---:|---:|---|"]
-        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        head = ["| work | wall | wall ratio | CPU | CPU ratio | note |", "|---|---:|---:|---:|---:|---|"]
+        args.markdown.write_text("\n".join(head + rows) + "\n", encoding="utf-8")
     return 0
 
 

@@ -92,6 +92,7 @@ def test_verify_rejects_garbage():
         ("s", "put", "k", str(exp), good),
         ("s", "get", "k", "abc", good),
         ("s", "get", "k", str(exp), None),
+        ("s", "get", "k", str(exp), "é" + good[1:]),  # non-ASCII must be a 403, not a crash
     ):
         with pytest.raises(EditbayError):
             signing.verify(*args)

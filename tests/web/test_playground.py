@@ -279,6 +279,39 @@ def test_jobs_list_filter_and_cursor_pagination(new_page: Any, web_server: Any, 
     expect(page.locator("#job-error")).to_contain_text("replace the background with a beach")
 
 
+def test_progress_falls_back_to_polling_without_events(page: Any, web_server: Any, media: Any) -> None:
+    """A PixelByte-compatible server without the SSE extension: the page polls GET /v1/jobs/{id}.
+    (Until the page has tried the event stream, the job is shown to it as still processing, so
+    that the fallback is exercised however fast the render is.)"""
+    seen: list[str] = []
+    envelope = {"success": False, "error": {"code": "NOT_FOUND", "message": "no such endpoint"}}
+
+    def events(route: Any) -> None:
+        seen.append("events")
+        route.fulfill(status=404, json=envelope)
+
+    def job(route: Any) -> None:
+        if "events" in seen:
+            seen.append("poll")
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.json()
+        body.update(status="processing", progress=30, output=None, outputs=None, completedAt=None)
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r".*/v1/jobs/job_[^/?]+/events$"), events)
+    page.route(re.compile(r".*/v1/jobs/job_[^/?]+$"), job)
+    enter_key(page, web_server.key)
+    page.fill("#video-url", media.url("/clip.mp4"))
+    page.fill("#instruction", BW)
+    page.click("#submit")
+    wait_for_completed(page)
+    wait_for_playable(page, "#video-after")
+    assert seen[0] == "events" and "poll" in seen, seen
+    expect(page.locator("#error-box")).to_be_hidden()
+
+
 def test_api_errors_are_shown_with_code_and_message(page: Any, web_server: Any) -> None:
     enter_key(page, web_server.key)
     page.fill("#instruction", BW)

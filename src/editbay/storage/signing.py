@@ -28,7 +28,7 @@ def verify(secret: str, purpose: str, subject: str, expires: str | int | None, s
     except (TypeError, ValueError):
         exp = 0
     expected = sign(secret, purpose, subject, exp)
-    if not signature or not hmac.compare_digest(expected, signature):
+    if not signature or not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise EditbayError(ErrorCode.FORBIDDEN, "the URL's signature is not valid")
     if exp < time.time():
         raise EditbayError(ErrorCode.FORBIDDEN, "the URL has expired")

@@ -21,4 +21,4 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, tolerance: floa
     sig = lower.get("x-pixelbyte-signature", "")
     if not ts.isdigit() or abs(time.time() - int(ts)) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, ts, body), sig)
+    return hmac.compare_digest(signature(secret, ts, body).encode(), sig.encode("utf-8", "replace"))

@@ -646,6 +646,17 @@ function detail(list, term, value, { code = false } = {}) {
   list.append(el("dt", {}, term), el("dd", {}, code ? el("code", { className: "wrap" }, value) : value));
 }
 
+/** Tell screen readers about status changes and every quarter of progress, not every percent. */
+function announce(job, progress) {
+  const node = $("job-announcer");
+  const step = job.status === "processing" ? Math.floor(progress / 25) * 25 : progress;
+  const key = `${job.jobId}:${job.status}:${step}`;
+  if (node.dataset.key === key) return;
+  node.dataset.key = key;
+  const status = STATUS_TEXT[job.status] || job.status;
+  node.textContent = job.status === "processing" ? `${status}: ${step}%` : `Job ${status.toLowerCase()}`;
+}
+
 function renderJob(job) {
   if (job.jobId !== state.jobId) return;
   state.lastJob = job;
@@ -655,6 +666,7 @@ function renderJob(job) {
   const progress = job.status === "completed" ? 100 : Math.max(0, Math.min(100, Number(job.progress) || 0));
   $("job-progress").value = progress;
   $("job-progress-text").textContent = `${progress}% · ${STATUS_TEXT[job.status] || job.status}`;
+  announce(job, progress);
   show($("job-cancel"), !isTerminal(job.status));
 
   const errorBox = clear($("job-error"));
