@@ -103,6 +103,15 @@ def test_failed_render_leaves_no_output_and_no_temp_files(clip: Path, tmp_path: 
     assert list(work.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["work"]
 
 
+def test_an_unreadable_output_is_a_failure_and_is_removed(clip: Path, tmp_path: Path) -> None:
+    def garbage(argv, duration, on_progress=None, cancel=None):  # noqa: ANN001, ANN202
+        Path(argv[argv.index("mp4") + 1]).write_bytes(b"not an mp4")
+
+    with pytest.raises(RenderFailed, match="unreadable output"):
+        render(EditPlan(operations=[Grade(style="warm")]), clip, tmp_path / "o.mp4", runner=garbage)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_render_returns_measured_result_with_stills(clip: Path, tmp_path: Path) -> None:
     progress: list[float] = []

@@ -282,6 +282,64 @@ class Overlay(_Op):
     end: float | None = None
 
 
+# ---- vision-assisted (analysis of the picture first; see editbay.engine.vision) --------------
+
+ShotRef = Union[int, Literal["middle"]]
+"""A shot of the input: 1-based from the start, negative from the end (-1 = the last), or "middle"."""
+
+
+class FaceBlur(_Op):
+    """Blur, pixelate or black out every face, following the faces from frame to frame."""
+
+    op: Literal["face_blur"] = "face_blur"
+    style: Literal["blur", "pixelate", "box"] = "blur"
+    strength: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class Background(_Op):
+    """Blur (portrait mode), desaturate or darken what is behind the person; the person stays as is."""
+
+    op: Literal["background"] = "background"
+    effect: Literal["blur", "black_white", "darken"] = "blur"
+    strength: float = Field(default=0.6, ge=0.0, le=1.0)
+
+
+class ColorMatch(_Op):
+    """Grade the clip towards the colours of ``images[image_index]`` (Lab mean/std transfer)."""
+
+    op: Literal["color_match"] = "color_match"
+    image_index: int = Field(default=0, ge=0, le=9)
+    strength: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class Stabilize(_Op):
+    """Remove camera shake; ``strength`` sets how much of the camera path is smoothed away."""
+
+    op: Literal["stabilize"] = "stabilize"
+    strength: float = Field(default=0.6, ge=0.0, le=1.0)
+
+
+class Reframe(_Op):
+    """Crop to ``ratio`` with a window that follows the subject (smoothed), instead of the centre.
+
+    ``ratio=None`` (parser only) means "the ratio asked for elsewhere in the instruction".
+    """
+
+    op: Literal["reframe"] = "reframe"
+    ratio: AspectRatio | None = None
+    subject: Literal["person", "any"] = "person"
+
+
+class Scenes(_Op):
+    """Keep or drop whole shots, found by cut detection. ``start``/``end`` keep a run of shots."""
+
+    op: Literal["scenes"] = "scenes"
+    keep: tuple[ShotRef, ...] = ()
+    drop: tuple[ShotRef, ...] = ()
+    start: ShotRef | None = None
+    end: ShotRef | None = None
+
+
 Operation = Annotated[
     Union[
         Grade, Tone, Temperature, Invert, Lut,
@@ -291,6 +349,7 @@ Operation = Annotated[
         Fade,
         Mute, Volume, Normalize, AudioFade,
         Text, Overlay,
+        FaceBlur, Background, ColorMatch, Stabilize, Reframe, Scenes,
     ],
     Field(discriminator="op"),
 ]

@@ -94,7 +94,7 @@ def render(
     if plan.is_empty:
         raise UnsupportedEdit("the plan has no operation: refusing to return an unedited copy")
     limits = limits or _media.Limits()
-    source = _media.probe(input_path)
+    source = _media.probe(input_path)  # load: the input and images must be usable media
     _media.check_limits(source, limits)
     image_paths = tuple(Path(p) for p in images)
     for i, image in enumerate(image_paths):
@@ -102,30 +102,29 @@ def render(
     output = Path(output_path)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial.mp4")
-    ffmpeg = _media.ffmpeg_exe()
-    fonts = find_fonts() if any(isinstance(op, Text) for op in plan.operations) else FontSet()
     stills = (output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg"))
+    ffmpeg = _media.ffmpeg_exe()
     tmp = Path(tempfile.mkdtemp(prefix="editbay-render-", dir=workdir))
-    done = False
+    written: list[Path] = [partial, *stills]  # removed unless the render completes
     try:
-        job = build(plan, source, RenderInputs(
+        job = build(plan, source, RenderInputs(  # execute: one ffmpeg run
             input=Path(input_path), output=partial, images=image_paths, workdir=tmp, ffmpeg=ffmpeg,
-            fonts=fonts, crf=crf, preset=preset, threads=default_threads() if threads is None else threads,
+            fonts=find_fonts() if any(isinstance(op, Text) for op in plan.operations) else FontSet(),
+            crf=crf, preset=preset, threads=default_threads() if threads is None else threads,
             max_buffer_bytes=limits.max_buffer_bytes, stills=stills,
         ))
         for path, content in job.files:
             path.write_text(content, encoding="utf-8")
         runner(job.argv, job.duration, on_progress, cancel)
         os.replace(partial, output)
-        result = _finish(output, job, ffmpeg, stills)
-        done = True
+        written.append(output)
+        result = _finish(output, job, ffmpeg, stills)  # record: measure what was written
+        written = [partial]
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        partial.unlink(missing_ok=True)
-        if not done:
-            for still in stills:
-                still.unlink(missing_ok=True)
+        for path in written:
+            path.unlink(missing_ok=True)
 
 
 def _finish(output: Path, job: CompiledRender, ffmpeg: str, stills: tuple[Path, Path]) -> RenderResult:
