@@ -121,7 +121,7 @@ class FrameReader:
                     if index % self.every:
                         continue
                     yuv = frame.reformat(width=w, height=h, format="yuv420p",
-                                         interpolation="AREA").to_ndarray()
+                                         interpolation="AREA").to_ndarray().copy()  # the buffer is reused
                     t = (frame.time if frame.time is not None else index / 30.0) - start
                     self._queue.put(Frame(index, t, yuv, self.k))
         except (av.FFmpegError, OSError, ValueError) as exc:
