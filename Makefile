@@ -38,3 +38,38 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .editbay
+
+# ---- reliability suites (tests/chaos, docs/reliability.md). Figures: -s prints them; each target
+# also appends JSON lines to .editbay/chaos-figures.jsonl. The CI-sized versions run in `make test`.
+CHAOS_PYTEST = $(BIN)/python -m pytest -q -s -p no:cacheprovider --timeout 1200
+CHAOS_REPORT = EDITBAY_CHAOS_REPORT=$(CURDIR)/.editbay/chaos-figures.jsonl
+.PHONY: chaos chaos-worker chaos-api chaos-db chaos-webhooks chaos-fuzz chaos-media chaos-security chaos-load chaos-soak
+
+chaos: chaos-worker chaos-api chaos-db chaos-webhooks chaos-fuzz chaos-media chaos-security chaos-load  ## all suites, full size (~15 min)
+
+chaos-worker: $(STAMP)  ## kill -9 a random worker 20 times mid-render (PostgreSQL, 2 workers)
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_KILLS=20 $(CHAOS_PYTEST) tests/chaos/test_worker_crash.py
+
+chaos-api: $(STAMP)  ## kill -9 the API 10 times during a submit load
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_API_KILLS=10 $(CHAOS_PYTEST) tests/chaos/test_api_crash.py
+
+chaos-db: $(STAMP)  ## STOPS THE REAL PostgreSQL SERVER for 10 s (restarted in a finally block)
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_DB=1 EDITBAY_CHAOS_DB_OUTAGE_SECONDS=10 $(CHAOS_PYTEST) tests/chaos/test_db_outage.py
+
+chaos-webhooks: $(STAMP)  ## receiver down for the first four retry steps, 50 events
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_WEBHOOK_JOBS=50 $(CHAOS_PYTEST) tests/chaos/test_webhook_outage.py
+
+chaos-fuzz: $(STAMP)  ## schemathesis over every operation, more examples
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_FUZZ_EXAMPLES=100 $(CHAOS_PYTEST) tests/chaos/test_api_fuzz.py
+
+chaos-media: $(STAMP)  ## the bad media corpus through a real worker
+	@mkdir -p .editbay; $(CHAOS_REPORT) $(CHAOS_PYTEST) tests/chaos/test_bad_media_corpus.py
+
+chaos-security: $(STAMP)  ## SSRF through the API, tenant isolation, scopes, brute force, caps, slowloris
+	@mkdir -p .editbay; $(CHAOS_REPORT) $(CHAOS_PYTEST) tests/chaos/test_security.py
+
+chaos-load: $(STAMP)  ## 3 minutes of mixed traffic against serve + embedded worker
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_LOAD_SECONDS=180 $(CHAOS_PYTEST) tests/chaos/test_load_soak.py
+
+chaos-soak: $(STAMP)  ## 30 minutes of the same
+	@mkdir -p .editbay; $(CHAOS_REPORT) EDITBAY_CHAOS_LOAD_SECONDS=1800 $(CHAOS_PYTEST) --timeout 2400 tests/chaos/test_load_soak.py

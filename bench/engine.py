@@ -174,6 +174,11 @@ def main() -> int:
     ap.add_argument("--scan-threads", action="store_true", help="time the floor at several -threads")
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     ap.add_argument("--moviepy-python", help="a Python interpreter that has moviepy installed")
+    ap.add_argument("--no-pair", action="store_true",
+                    help="time each operation alone against the first floor (half the time; wall times "
+                         "then need a quiet machine, CPU times do not)")
+    ap.add_argument("--v2", action="store_true", help="also time the vision-assisted edits (v2 section)")
+    ap.add_argument("--v2-only", action="store_true", help="only the v2 section (skips the v1 operations)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="editbay-bench-"))
@@ -198,12 +203,18 @@ def main() -> int:
             row(f"floor -threads {t}", scan[0], scan[1])
 
     only = [s.strip() for s in args.only.split(",") if s.strip()]
-    for name, ops in OPS.items():
+    for name, ops in ({} if args.v2_only else OPS).items():
         if not only or any(o in name for o in only):
             argv = engine_argv(ops, src, out, work, args.threads)
-            op, local_floor = paired(lambda argv=argv: ff(argv), floor_run, args.repeat)
+            if args.no_pair:
+                op, local_floor = paired(lambda argv=argv: ff(argv), lambda: None, args.repeat)[0], floor
+            else:
+                op, local_floor = paired(lambda argv=argv: ff(argv), floor_run, args.repeat)
             row(name, op, local_floor, "target ≤ 1.25x" if name in COLOUR_EFFECT else "")
 
+    if args.v2_only:
+        vision_section(args, work, row)
+        return 0
     plan = plan_edit("make it teal and orange with a vignette", media=probe(src))
     result = render(plan, src, work / "e2e.mp4", threads=args.threads)  # warm-up, and the argv to replay
     engine, bare = paired(lambda: render(plan, src, work / "e2e.mp4", threads=args.threads),
@@ -219,10 +230,107 @@ def main() -> int:
         theirs, ours = paired(mp, lambda: ff(teal), args.repeat)
         row("moviepy teal-orange", theirs, ours, "ratio = moviepy / engine teal-orange")
 
+    if args.v2 or args.v2_only:
+        vision_section(args, work, row)
+
     if args.markdown:
         head = ["| work | wall | wall ratio | CPU | CPU ratio | note |", "|---|---:|---:|---:|---:|---|"]
         args.markdown.write_text("\n".join(head + rows) + "\n", encoding="utf-8")
     return 0
+
+
+
+# ---- v2: vision-assisted edits -------------------------------------------------------------------
+# Each edit runs end to end (analysis pass + the one ffmpeg render) on a generated clip with a real
+# face (scikit-image's astronaut over a brick texture, moving, with camera jitter), paired with the
+# plain transcode floor of the same clip. Shot edits use a three-shot clip (planning finds the cuts).
+
+VISION_EDITS = {
+    "v2 blur faces": "blur the faces",
+    "v2 pixelate faces": "pixelate the faces",
+    "v2 background blur": "blur the background",
+    "v2 colour match": "match the colours of the reference image",
+    "v2 stabilise": "stabilise it",
+    "v2 reframe 9:16": "make it vertical and keep the person in frame",
+    "v2 remove first scene": "remove the first scene",
+}
+
+
+def vision_clip(path: Path, seconds: float, size: str) -> None:
+    """The astronaut's upper body crossing a tinted brick texture, camera jittering ±1 % of the width."""
+    import numpy as np
+    from skimage import data
+    from skimage.transform import resize as sk_resize
+
+    w, h = (int(v) for v in size.split("x"))
+    brick = data.brick().astype(np.float32) / 255.0
+    tiled = np.tile(brick, (h // brick.shape[0] + 2, w // brick.shape[1] + 2))[: h + 40, : w + 40]
+    band = (np.arange(w + 40)[None, :] // max(8, w // 16)) % 3
+    tint = np.stack([np.where(band == 0, 1.1, 0.7), np.where(band == 1, 1.05, 0.75),
+                     np.where(band == 2, 1.1, 0.7)], -1)
+    canvas = np.clip((0.25 + 0.6 * tiled[:, :, None]) * tint * 255, 0, 255).astype(np.uint8)
+    ph = int(h * 0.85)
+    pw = int(ph * 360 / 512)
+    person = (sk_resize(data.astronaut()[:, 20:380], (ph, pw), anti_aliasing=True) * 255).astype(np.uint8)
+    frames = int(seconds * 30)
+    rng = np.random.default_rng(5)
+    jitter = rng.integers(-(w // 100), w // 100 + 1, size=(frames, 2))
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+           "-s", size, "-r", "30", "-i", "-", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+           "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac",
+           "-shortest", str(path)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    for n in range(frames):
+        img = canvas.copy()
+        x = 20 + (w - pw) * n // max(1, frames - 1)
+        img[h + 20 - ph : h + 20, x : x + pw] = person
+        dx, dy = jitter[n]
+        proc.stdin.write(np.ascontiguousarray(img[20 + dy : 20 + dy + h, 20 + dx : 20 + dx + w]).tobytes())
+    proc.stdin.close()
+    proc.wait()
+
+
+def scenes_clip(path: Path, seconds: float, size: str) -> None:
+    third = seconds / 3
+    sources = [f"testsrc2=size={size}:rate=30:duration={third}",
+               f"smptebars=size={size}:rate=30:duration={third}",
+               f"mandelbrot=size={size}:rate=30,trim=duration={third}"]
+    args = [a for src in sources for a in ("-f", "lavfi", "-i", src)]
+    ff([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, "-f", "lavfi", "-i",
+        f"sine=frequency=440:duration={seconds}", "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]",
+        "-map", "[v]", "-map", "3:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt",
+        "yuv420p", "-c:a", "aac", "-shortest", str(path)])
+
+
+def vision_section(args: argparse.Namespace, work: Path, row: Callable[..., None]) -> None:
+    try:
+        import skimage  # noqa: F401
+    except ImportError:
+        print("v2: scikit-image missing (dev extra): skipped")
+        return
+    src, shots, out = work / "vision.mp4", work / "shots.mp4", work / "v2_out.mp4"
+    vision_clip(src, args.seconds, args.size)
+    scenes_clip(shots, args.seconds, args.size)
+    ref = work / "ref.png"
+    ff([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+        "gradients=s=320x180:c0=0xF09030:c1=0xC05020:duration=1", "-frames:v", "1", str(ref)])
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    for name, words in VISION_EDITS.items():
+        if only and not any(o in name for o in only):
+            continue
+        clip = shots if "scene" in name else src
+        images = [str(ref)] if "colour" in name else []
+        floor_run = lambda clip=clip: ff(floor_argv(clip, out, args.threads))  # noqa: E731
+        notes: list[str] = []
+
+        def edit(clip: Path = clip, words: str = words, images: list[str] = images) -> None:
+            plan = plan_edit(words, images=images, media=probe(clip))  # shots are found while planning
+            render(plan, clip, out, images=images, threads=args.threads)
+            notes[:] = plan.notes[-1:]  # what the analysis found
+
+        op, local_floor = paired(edit, floor_run, args.repeat)
+        row(name, op, local_floor, f"{words!r}; analysis + render; " + "; ".join(notes))
 
 
 if __name__ == "__main__":

@@ -309,8 +309,10 @@ class MediaServer:
 # ---- media -----------------------------------------------------------------------------------
 
 
-def make_clip(path: Path, seconds: float = 2.0, size: str = "320x240", audio: bool = True) -> Path:
-    """A small H.264/AAC test clip made with the bundled ffmpeg."""
+def make_clip(
+    path: Path, seconds: float = 2.0, size: str = "320x240", audio: bool = True, gop: int | None = None
+) -> Path:
+    """A small H.264/AAC test clip made with the bundled ffmpeg (a keyframe every ``gop`` frames)."""
     import imageio_ffmpeg
 
     args = [
@@ -325,6 +327,8 @@ def make_clip(path: Path, seconds: float = 2.0, size: str = "320x240", audio: bo
     ]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac", "-shortest"]
+    if gop:
+        args += ["-g", str(gop)]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)]
     subprocess.run(args, check=True)
     return path
@@ -369,3 +373,68 @@ class AppServer:
     def __exit__(self, *exc: Any) -> None:
         self.server.should_exit = True
         self.thread.join(30)
+
+
+# ---- S3 (moto server on loopback) -------------------------------------------------------------
+
+S3_CREDS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@contextlib.contextmanager
+def moto_s3(bucket: str | None = None) -> Iterator[tuple[str, str]]:
+    """A `moto_server` on a free loopback port with one bucket: yields (endpoint, bucket)."""
+    import boto3
+
+    port = free_port()
+    exe = BIN / "moto_server"
+    args = [str(exe)] if exe.exists() else [sys.executable, "-m", "moto.server"]
+    proc = subprocess.Popen(
+        [*args, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(endpoint, timeout=1, trust_env=False).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(up, 30, 0.1, "moto_server")
+        name = bucket or f"eb-{secrets.token_hex(4)}"
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).create_bucket(Bucket=name)
+        yield endpoint, name
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def s3_env(env: dict[str, str], endpoint: str, bucket: str, prefix: str = "eb") -> dict[str, str]:
+    """``env`` with S3 storage on the moto endpoint."""
+    return {
+        **env,
+        **S3_CREDS,
+        "EDITBAY_STORAGE_URL": f"s3://{bucket}/{prefix}",
+        "EDITBAY_S3_ENDPOINT_URL": endpoint,
+    }
+
+
+def machine_env(env: dict[str, str], tmp: Path, name: str) -> dict[str, str]:
+    """``env`` for a process 'on another machine': its own data dir (temp files), nothing else
+    shared but the database and S3."""
+    data = tmp / name / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    return {**env, "EDITBAY_DATA_DIR": str(data)}

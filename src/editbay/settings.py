@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = 2.0
     poll_interval_seconds: float = 1.0
     max_attempts: int = 3
+    #: segment-parallel rendering: inputs at least this long (seconds) whose plan is frame-local are
+    #: split at keyframes into ~segment_seconds pieces rendered by any worker (0 = off)
+    segment_threshold_seconds: float = 60.0
+    segment_seconds: float = 10.0
     job_timeout_seconds: float = 1800.0
     shutdown_grace_seconds: float = 30.0
     sweep_interval_seconds: float = 60.0
@@ -72,6 +76,8 @@ class Settings(BaseSettings):
     output_retention_hours: float = 24.0 * 7
     upload_retention_minutes: float = 60.0
     upload_url_minutes: float = 15.0
+    #: a PUT upload that sends no bytes for this long is dropped (slowloris-style clients)
+    upload_idle_timeout_seconds: float = 30.0
     upload_max_video_bytes: int = 1024 * 1024 * 1024
     upload_max_image_bytes: int = 10 * 1024 * 1024
     download_url_minutes: float = 24.0 * 60

@@ -17,7 +17,7 @@ def test_every_operation_has_exactly_one_entry() -> None:
     ("op", "example"), [(op, ex) for op, info in CATALOGUE.items() for ex in info.examples]
 )
 def test_catalogue_examples_parse_to_their_operation(op: str, example: str) -> None:
-    images = ["logo.png"] if op == "overlay" else []
+    images = ["logo.png"] if op in ("overlay", "color_match") else []
     plan = parse(example, images=images)
     assert op in [o.op for o in plan.operations], (example, plan)
     assert not plan.unsupported

@@ -51,17 +51,16 @@ def test_generative_requests_are_refused(instruction: str) -> None:
     assert not plan.operations, (instruction, plan.operations)
 
 
+# Vision requests the engine does (faces, background, shake, colour match, reframing, whole shots)
+# are parsed in tests/engine/test_vision_parse.py; these need more than it can do.
 VISION = [
-    "blur all the faces",
     "pixelate the license plates",
-    "anonymise the people",
-    "blur the background and keep the person sharp",
-    "stabilise the shaky footage",
-    "the picture keeps wobbling, can you steady it?",
-    "match the colours to the uploaded photo",
+    "zoom in on her face",
+    "add camera shake",
+    "slow down the second shot",
+    "change the background colour to green",
     "follow the runner and keep her in frame",
-    "skip the intro shot",
-    "keep only the second scene",
+    "match the colours to the uploaded photo",
 ]
 
 

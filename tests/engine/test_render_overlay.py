@@ -62,6 +62,13 @@ def test_installed_fonts_expose_their_character_maps() -> None:
     assert coverage("/nonexistent.ttf") == frozenset()
 
 
+def test_the_shipped_font_is_the_last_resort() -> None:
+    from editbay.engine.render.fonts import _find_fonts
+
+    (only,) = _find_fonts(("/nonexistent-font-dir",)).fonts[-1:]
+    assert only.path.endswith("fonts_data/DejaVuSans-Bold.ttf") and ord("Ж") in only.coverage
+
+
 def test_clean_text_removes_control_characters() -> None:
     assert clean_text("a\r\nb\tc\x07d") == "a\nb cd"
     assert clean_text("\x1b[31mred") == "[31mred"

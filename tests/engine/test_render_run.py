@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from pathlib import Path
@@ -23,6 +24,18 @@ def test_engine_public_surface() -> None:
         "render",
     }
     assert all(hasattr(engine, name) for name in engine.__all__)
+
+
+def test_render_public_surface() -> None:
+    # `editbay.engine.render` as an attribute is the function; the module is in sys.modules
+    r = importlib.import_module("editbay.engine.render")
+
+    assert set(r.__all__) == {
+        "PRESET_LOOKS", "Chain", "CompiledRender", "Filter", "FontSet", "Graph", "RecordingRunner",
+        "RenderInputs", "RenderResult", "Runner", "build", "compile", "default_threads", "escape", "filter",
+        "find_fonts", "render", "run",
+    }
+    assert all(hasattr(r, name) for name in r.__all__)
 
 
 @pytest.mark.parametrize(("line", "value"), [

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from editbay.api.auth import AuthContext, extract_key, verify
 from editbay.api.logs import account_id_var
@@ -37,14 +38,13 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-async def get_auth(request: Request) -> AuthContext:
-    """Authenticate the request's API key and take one token from the key's rate bucket.
-
-    A plain function of the request (no sub-dependencies): every authenticated request runs it,
-    and each FastAPI dependency level costs time. The OpenAPI document learns that a route needs
-    a key from the `AUTH_MARK` attribute (see `api.openapi`)."""
-    state = request.app.state
-    key = extract_key(request.headers.get("authorization"), request.headers.get("x-api-key"))
+async def authenticate(
+    state: Any, scope: Scope, authorization: str | None, x_api_key: str | None
+) -> AuthContext:
+    """Authenticate an API key (`Authorization` or `x-api-key` header value) and take one token
+    from the key's rate bucket; the rate-limit headers go into the request's state for the
+    middleware. Shared by the dependencies below and by `api.hot`."""
+    key = extract_key(authorization, x_api_key)
     if key is None:
         raise EditbayError(
             ErrorCode.UNAUTHORIZED,
@@ -56,14 +56,39 @@ async def get_auth(request: Request) -> AuthContext:
     hit, record = state.authenticator.cached(prefix)
     if not hit:
         record = await run_in_threadpool(state.authenticator.load, prefix)
-    auth = verify(key, record, request.client.host if request.client else None)
+    client = scope.get("client")
+    auth = verify(key, record, client[0] if client else None)
     account_id_var.set(auth.account_id)
-    request.scope.setdefault("state", {})["account_id"] = auth.account_id
+    request_state = scope.setdefault("state", {})
+    request_state["account_id"] = auth.account_id
     decision = state.rate_limiter.take(("key", auth.key_id), state.settings.rate_limit_per_minute)
-    request.scope["state"]["ratelimit_headers"] = decision.headers()
+    request_state["ratelimit_headers"] = decision.raw_headers()
     if not decision.allowed:
         raise rate_limited(decision, "requests per minute for this key")
     return auth
+
+
+def check_scope(auth: AuthContext, scope: str) -> AuthContext:
+    """403 OPERATION_NOT_ALLOWED unless the key has ``scope``."""
+    if not auth.has(scope):
+        raise EditbayError(
+            ErrorCode.OPERATION_NOT_ALLOWED,
+            f"this API key lacks the '{scope}' scope",
+            {"requiredScope": scope},
+        )
+    return auth
+
+
+async def get_auth(request: Request) -> AuthContext:
+    """Authenticate the request's API key and take one token from the key's rate bucket.
+
+    A plain function of the request (no sub-dependencies): every authenticated request runs it,
+    and each FastAPI dependency level costs time. The OpenAPI document learns that a route needs
+    a key from the `AUTH_MARK` attribute (see `api.openapi`)."""
+    headers = request.headers
+    return await authenticate(
+        request.app.state, request.scope, headers.get("authorization"), headers.get("x-api-key")
+    )
 
 
 AUTH_MARK = "_editbay_auth"
@@ -74,14 +99,7 @@ def require_scope(scope: str) -> Callable[..., Coroutine[Any, Any, AuthContext]]
     """A dependency that authenticates and then requires ``scope`` (403 OPERATION_NOT_ALLOWED)."""
 
     async def dependency(request: Request) -> AuthContext:
-        auth = await get_auth(request)
-        if not auth.has(scope):
-            raise EditbayError(
-                ErrorCode.OPERATION_NOT_ALLOWED,
-                f"this API key lacks the '{scope}' scope",
-                {"requiredScope": scope},
-            )
-        return auth
+        return check_scope(await get_auth(request), scope)
 
     dependency.__name__ = f"require_{scope}"
     setattr(dependency, AUTH_MARK, True)

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Scope
 
 from editbay.errors import EditbayError, ErrorCode
 
@@ -49,7 +50,8 @@ def request_id_of(scope_or_request: Any) -> str:
     return str(scope.get("state", {}).get("request_id") or "req_unknown")
 
 
-def error_response(request: Request, exc: EditbayError) -> Response:
+def error_response(request: Request | Scope, exc: EditbayError) -> Response:
+    """The envelope response of an error (``request``: a Request or its ASGI scope)."""
     status = exc.http_status
     return Response(
         envelope(exc.code, exc.message, exc.details, request_id_of(request)),

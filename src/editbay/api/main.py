@@ -2,9 +2,12 @@
 
 `app.state` holds what routes and the embedded workers share: `settings`, `engine`,
 `sessionmaker` (writes), `read_sessionmaker` / `read_engine` (reads), `storage`, `authenticator`,
-`rate_limiter`, `metrics`, `models` (catalogue cache), and the thread limiters of
-`api.concurrency`. Start-up migrates SQLite databases, syncs the models from the pricing file into
-the `models` table and starts the embedded worker pool (`EDITBAY_WORKERS` > 0).
+`rate_limiter`, `metrics`, `models` (catalogue cache), `job_reader` (the driver-level reader of
+`GET /v1/jobs/{id}`, `store.reads`), `submitter` (the group commit of submits,
+`store.groupcommit`), `hot_routes` (`api.hot`: the two hottest endpoints without FastAPI's
+per-request machinery), and the read limiter of `api.concurrency`. Start-up
+migrates SQLite databases, syncs the models from the pricing file into the `models` table and
+starts the embedded worker pool (`EDITBAY_WORKERS` > 0).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,15 +25,19 @@ from starlette.routing import Route
 from editbay import __version__
 from editbay.api import concurrency, errors, openapi
 from editbay.api.auth import Authenticator
+from editbay.api.hot import HotRoutes
 from editbay.api.metrics import Metrics
 from editbay.api.middleware import RequestContextMiddleware
 from editbay.api.ratelimit import TokenBuckets
 from editbay.api.routes import account, files, health, job_actions, jobs, models, uploads, web, workers
 from editbay.jobs import catalog
+from editbay.jobs.submit import submit_many
 from editbay.settings import Settings, get_settings
 from editbay.storage import get_storage
 from editbay.store import migrate
 from editbay.store.db import is_sqlite, make_engine, make_sessionmaker, transaction
+from editbay.store.groupcommit import GroupCommit
+from editbay.store.reads import make_job_reader
 
 log = logging.getLogger("editbay.api")
 
@@ -66,7 +74,10 @@ def prepare_database(settings: Settings, state: Any) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     settings: Settings = state.settings
-    concurrency.install(state, is_sqlite(settings.resolved_database_url))
+    sqlite = is_sqlite(settings.resolved_database_url)
+    concurrency.install(state, sqlite)
+    state.job_reader = make_job_reader(state.engine)
+    state.submitter = GroupCommit(partial(submit_many, state.sessionmaker, settings), inline=sqlite)
     await run_in_threadpool(prepare_database, settings, state)
     handle = None
     if settings.workers > 0:
@@ -78,6 +89,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if handle is not None:
             await run_in_threadpool(handle.stop)
+        await run_in_threadpool(state.submitter.stop)
+        await state.job_reader.close()
         state.engine.dispose()
 
 
@@ -106,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.read_sessionmaker, state.sessionmaker, settings.auth_cache_seconds
     )
     state.rate_limiter = TokenBuckets()
-    state.metrics = Metrics(state.read_sessionmaker)
+    state.metrics = Metrics(state.read_sessionmaker, settings.lease_seconds)
     state.models = catalog.ModelCache(state.read_sessionmaker)
     state.ffmpeg = None
 
@@ -119,7 +132,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     errors.install(app)
     openapi.install(app, DESCRIPTION, ROUTERS)
+    state.hot_routes = HotRoutes(app)
     app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=state.metrics
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        metrics=state.metrics,
+        hot=state.hot_routes,
     )
     return app

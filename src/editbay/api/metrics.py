@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -34,10 +35,45 @@ class _JobsCollector(Collector):
         yield gauge
 
 
+class _WorkersCollector(Collector):
+    """Live workers (heartbeat within ``horizon`` seconds) by status, and each one's heartbeat age."""
+
+    def __init__(self, read: sessionmaker[Session], horizon: float) -> None:
+        self._read, self._horizon = read, horizon
+
+    def collect(self) -> Iterator[Metric]:
+        from datetime import timedelta
+
+        from editbay.store import queue
+        from editbay.store.models import utcnow
+
+        now = utcnow()
+        try:
+            with self._read() as session:
+                rows = queue.live_workers(session, now - timedelta(seconds=self._horizon))
+        except Exception:
+            log.warning("metrics: could not list workers", exc_info=True)
+            return
+        by_status = GaugeMetricFamily("editbay_workers", "Live worker slots by status.", labels=["status"])
+        for status in ("idle", "busy", "stopping"):
+            by_status.add_metric([status], sum(1 for w in rows if w.status == status))
+        age = GaugeMetricFamily(
+            "editbay_worker_heartbeat_age_seconds",
+            "Seconds since each live worker slot's last heartbeat.",
+            labels=["worker", "hostname"],
+        )
+        for w in rows:
+            beat = w.last_heartbeat_at
+            beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
+            age.add_metric([w.id, w.hostname], max(0.0, (now - beat).total_seconds()))
+        yield by_status
+        yield age
+
+
 class Metrics:
     """One registry per app (several apps can live in one test process)."""
 
-    def __init__(self, read: sessionmaker[Session]) -> None:
+    def __init__(self, read: sessionmaker[Session], worker_horizon_seconds: float = 30.0) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "editbay_http_requests",
@@ -69,10 +105,22 @@ class Metrics:
             ),
         )
         self.registry.register(_JobsCollector(read))
+        self.registry.register(_WorkersCollector(read, worker_horizon_seconds))
+        from editbay.api.metrics_ops import OperationsCollector
+
+        self.registry.register(OperationsCollector(read))
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        # the labelled children, looked up once per (method, route, status): `labels()` costs
+        # more than the increment itself
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

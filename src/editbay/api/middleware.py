@@ -13,9 +13,9 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from editbay.api.errors import envelope
@@ -32,15 +32,31 @@ class BodyTooLarge(Exception):
     """Raised by the wrapped `receive` once the streamed body passes the cap."""
 
 
+def _database_unreachable(exc: BaseException) -> bool:
+    """A lost or refused database connection (an outage, a restart) — a 503 to retry, not a 500."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    for err in (exc, exc.__cause__, exc.__context__):
+        if isinstance(err, OperationalError | PoolTimeout):
+            return True
+        if isinstance(err, DBAPIError) and err.connection_invalidated:
+            return True
+    return False
+
+
 def new_request_id() -> str:
     return "req_" + secrets.token_hex(12)
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, metrics: Metrics | None = None, hot: Any = None
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.metrics = metrics
+        self.hot = hot  # `api.hot.HotRoutes`: serves the two hottest endpoints without FastAPI
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,16 +68,15 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         tokens = (request_id_var.set(request_id), account_id_var.set(None), job_id_var.set(None))
         status_holder = {"status": 500, "started": False}
+        request_id_header = (b"x-request-id", request_id.encode("latin-1"))
 
         async def emit(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["started"] = True
                 status_holder["status"] = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-Id"] = request_id
-                for name, value in (state.get("ratelimit_headers") or {}).items():
-                    if name not in headers:
-                        headers[name] = value
+                message["headers"] = _context_headers(
+                    message.get("headers") or (), request_id_header, state.get("ratelimit_headers")
+                )
             await send(message)
 
         async def send_wrapper(message: Message) -> None:
@@ -81,16 +96,27 @@ class RequestContextMiddleware:
                 )
                 return
             capped = scope["method"] != "PUT" and self.max_body > 0
+            if capped:
+                receive = self._capped_receive(receive, state)
+            handler = self.hot.match(scope) if self.hot is not None else None
             try:
-                await self.app(
-                    scope, self._capped_receive(receive, state) if capped else receive, send_wrapper
-                )
+                if handler is not None:
+                    await handler(scope, receive, send_wrapper, self.app)
+                else:
+                    await self.app(scope, receive, send_wrapper)
             except BodyTooLarge:
                 if not status_holder["started"]:
                     await self._send_error(
                         emit, request_id, ErrorCode.PAYLOAD_TOO_LARGE, self._too_large_message()
                     )
-            except Exception:
+            except Exception as exc:
+                if _database_unreachable(exc):
+                    log.warning("database unreachable on %s %s: %s", scope["method"], scope["path"], exc)
+                    if not status_holder["started"]:
+                        await self._send_error(
+                            emit, request_id, ErrorCode.SERVICE_UNAVAILABLE, "database unavailable, retry"
+                        )
+                    return
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 if not status_holder["started"]:
                     await self._send_error(
@@ -157,6 +183,22 @@ class RequestContextMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _context_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+    request_id: tuple[bytes, bytes],
+    ratelimit: Sequence[tuple[bytes, bytes]] | None,
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers with `X-Request-Id` set and the rate-limit headers added where the
+    response has none of its own (a 429 carries the bucket that refused it). Raw lower-case
+    names, as Starlette sends them; building the list once is cheaper than `MutableHeaders`."""
+    out = [item for item in headers if item[0] != b"x-request-id"]
+    out.append(request_id)
+    if ratelimit:
+        present = {name for name, _ in out}
+        out.extend(item for item in ratelimit if item[0] not in present)
+    return out
 
 
 def _request_id(scope: Scope) -> str:

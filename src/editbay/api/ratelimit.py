@@ -38,6 +38,17 @@ class Decision:
             out["Retry-After"] = str(self.retry_after)
         return out
 
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as the ASGI message carries them (lower-case names, bytes)."""
+        out = [
+            (b"x-ratelimit-limit", b"%d" % self.limit),
+            (b"x-ratelimit-remaining", b"%d" % self.remaining),
+            (b"x-ratelimit-reset", b"%d" % self.reset_seconds),
+        ]
+        if not self.allowed:
+            out.append((b"retry-after", b"%d" % self.retry_after))
+        return out
+
 
 class TokenBuckets:
     """A thread-safe map of token buckets (bounded: idle buckets are dropped when full)."""

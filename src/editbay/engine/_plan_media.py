@@ -23,8 +23,10 @@ from editbay.engine.ops import (
     Mute,
     Operation,
     Overlay,
+    Reframe,
     Resize,
     Rotate,
+    Scenes,
     Speed,
     Text,
     Trim,
@@ -105,6 +107,8 @@ def _time_ops(
             at = min(max(0.0, at), max(0.0, length - frame))
             op = op.model_copy(update={"at": round(at, 4)})
             length += op.duration
+        elif isinstance(op, Scenes):
+            notes.append(f"'{op.source}': the output is shorter by the shots removed (found when rendering)")
         elif isinstance(op, Boomerang):
             length *= 2
         elif isinstance(op, Loop):
@@ -114,7 +118,7 @@ def _time_ops(
 
 
 def _size(ops: list[Operation], media: MediaInfo | None) -> tuple[list[Operation], int | None, int | None]:
-    portrait_target = any(isinstance(op, Aspect) and op.ratio in _PORTRAIT for op in ops)
+    portrait_target = any(isinstance(op, Aspect | Reframe) and op.ratio in _PORTRAIT for op in ops)
     if media is None:
         out = [_short_side_resize(op, portrait_target) if isinstance(op, Resize) else op for op in ops]
         resize = [op for op in out if isinstance(op, Resize) and op.width and op.height]
@@ -128,6 +132,9 @@ def _size(ops: list[Operation], media: MediaInfo | None) -> tuple[list[Operation
     for op in ops:
         if isinstance(op, Rotate) and op.degrees in (90, 270):
             w, h = h, w
+        elif isinstance(op, Reframe) and op.ratio and abs(w / h / _ratio(op.ratio) - 1) >= 0.01:
+            r = _ratio(op.ratio)  # a crop window of the ratio, moving with the subject
+            w, h = (_even(min(h * r, w)), h) if w / h > r else (w, _even(min(w / r, h)))
         elif isinstance(op, Aspect) and abs(w / h - _ratio(op.ratio)) / _ratio(op.ratio) >= 0.01:
             r = _ratio(op.ratio)
             if op.mode == "crop":

@@ -40,7 +40,8 @@ _CONFLICTING_GRADES = (
 )
 _AUDIO_AFTER_MUTE = {"volume", "normalize", "audio_fade"}
 _STRENGTH_OPS = {"blur", "sharpen", "denoise", "vignette", "grain", "glow"}
-_SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang", "mute"}
+_SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang", "mute",
+               "face_blur", "background", "color_match", "stabilize", "reframe"}
 
 
 def _join(*sources: str) -> str:
@@ -169,6 +170,10 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
                     )
                 )
         return merged
+    if kind == "scenes":
+        from editbay.engine.vision import combine_scenes
+
+        return [combine_scenes(same)]
     if kind == "trim":
         return _merge_trims(same, notes)
     if kind == "cut":
@@ -180,7 +185,7 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
         return list(unique.values())
     if kind in _SINGLETONS:
         last = ops[-1]
-        if kind in ("aspect", "resize", "lut", "temperature", "normalize") and any(
+        if kind in ("aspect", "resize", "lut", "temperature", "normalize", "reframe", "background") and any(
             o != last for o in ops[:-1]
         ):
             notes.append(f"several {kind} requests: using the last one ('{last.source}')")
@@ -267,7 +272,12 @@ def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]
             and op.end is not None
             and op.end > 0
         ):
-            removed.append((op.start, op.end))
+            span = (op.start, op.end)
+            if removed:  # each cut sees the stream the cuts before it left (they are sorted)
+                op = op.model_copy(
+                    update={"start": _after_cuts(op.start, removed), "end": _after_cuts(op.end, removed)}
+                )
+            removed.append(span)
         elif isinstance(op, Speed):
             factor *= op.factor
         elif isinstance(op, Freeze):
@@ -278,3 +288,8 @@ def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]
             op = op.model_copy(update={"at": round(at / factor, 4)})
         out.append(op)
     return out, notes
+
+
+def _after_cuts(t: float, removed: list[tuple[float, float]]) -> float:
+    """Time ``t`` (before any cut) on the stream left after the ``removed`` spans are cut out."""
+    return round(t - sum(min(e, t) - s for s, e in removed if s < t), 4)

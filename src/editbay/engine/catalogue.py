@@ -22,7 +22,9 @@ class OpInfo:
     examples: tuple[str, ...]
 
 
-FAMILIES: tuple[str, ...] = ("colour", "effects", "time", "geometry", "transitions", "audio", "overlays")
+FAMILIES: tuple[str, ...] = (
+    "colour", "effects", "time", "geometry", "transitions", "audio", "overlays", "vision"
+)
 
 _ENTRIES: tuple[OpInfo, ...] = (
     OpInfo(
@@ -156,6 +158,46 @@ _ENTRIES: tuple[OpInfo, ...] = (
         "overlays",
         "a logo or image from images[] with position, size and opacity",
         ("put the logo in the top right", "semi-transparent watermark bottom left"),
+    ),
+)
+
+# Vision-assisted: the picture is analysed first (editbay.engine.vision), then rendered in one pass.
+_ENTRIES += (
+    OpInfo(
+        "face_blur",
+        "vision",
+        "blur, pixelate or black out every face, followed as it moves",
+        ("blur the faces", "pixelate everyone's face", "anonymise the people", "black out the faces"),
+    ),
+    OpInfo(
+        "background",
+        "vision",
+        "blur (portrait mode), grey or darken the background behind the person",
+        ("blur the background", "portrait mode", "make the background black and white"),
+    ),
+    OpInfo(
+        "color_match",
+        "vision",
+        "grade the clip towards the colours of a reference image in images[]",
+        ("match the colours of this photo", "use the look of the reference image"),
+    ),
+    OpInfo(
+        "stabilize",
+        "vision",
+        "remove camera shake (crop window moved against the shake)",
+        ("stabilise it", "remove the camera shake", "it's too shaky"),
+    ),
+    OpInfo(
+        "reframe",
+        "vision",
+        "crop to a new aspect ratio with a window that follows the subject",
+        ("make it vertical and keep the person in frame", "9:16 following the runner"),
+    ),
+    OpInfo(
+        "scenes",
+        "vision",
+        "keep or remove whole shots, found by cut detection",
+        ("remove the first scene", "only keep the last shot", "keep shots 1 and 3"),
     ),
 )
 

@@ -268,8 +268,14 @@ def _duration(container: av.container.InputContainer, video: av.video.stream.Vid
 
 
 def _reason(exc: BaseException) -> str:
+    """The decoder's reason, never the (server-side, temporary) file name it was reading."""
+    strerror = getattr(exc, "strerror", None)
+    if isinstance(strerror, str) and strerror.strip():
+        return strerror.strip()[:200]
     text = str(exc).strip() or type(exc).__name__
-    return text.split(":")[-1].strip()[:200] if "Errno" in text else text[:200]
+    if "Errno" in text:  # "[Errno N] reason: '/tmp/…/input'"
+        text = text.split("]", 1)[-1].rsplit(": '", 1)[0].strip()
+    return text[:200]
 
 
 def _still(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from editbay.engine import _plan_media, _plan_merge
+from editbay.engine import _plan_media, _plan_merge, vision
 from editbay.engine.catalogue import capabilities_text
 from editbay.engine.errors import UnsupportedEdit
 from editbay.engine.ops import EditPlan, MediaInfo, Operation
@@ -26,6 +26,13 @@ __all__ = ["ORDER", "check_supported", "normalize_plan", "plan_edit", "refusal_m
 # final frame, not on pixels that a crop removes); overlays on the finished picture; fades last so
 # that titles fade with the picture; audio at the end (its own chain).
 ORDER: tuple[str, ...] = (
+    # Vision operations first: their analysis is of the input's frames on the input's clock (masks
+    # and crop paths are per input frame), so they run before anything moves or retimes frames.
+    "face_blur",
+    "background",
+    "stabilize",
+    "reframe",
+    "scenes",
     "trim",
     "cut",
     "speed",
@@ -38,6 +45,7 @@ ORDER: tuple[str, ...] = (
     "aspect",
     "zoom",
     "resize",
+    "color_match",
     "invert",
     "lut",
     "grade",
@@ -65,7 +73,9 @@ def normalize_plan(plan: EditPlan, media: MediaInfo | None = None) -> EditPlan:
     """Merge duplicates, resolve conflicts, order, clamp and compute output properties."""
     notes = list(plan.notes)
     unsupported = list(plan.unsupported)
-    ops, merge_notes = _plan_merge.merge(list(plan.operations))
+    # Shots named in words become trims/cuts here when the input can be read (exact duration).
+    ops = vision.resolve_scenes(list(plan.operations), media, notes, unsupported)
+    ops, merge_notes = _plan_merge.merge(ops)
     notes += merge_notes
     ops = sorted(ops, key=lambda op: _RANK[op.op])  # stable: parse order within a kind
     ops, time_notes = _plan_merge.to_pipeline_times(ops)

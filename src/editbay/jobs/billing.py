@@ -7,6 +7,10 @@ what keeps an account from going negative under concurrent submissions on both b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
@@ -79,12 +83,62 @@ def hold(session: Session, account_id: str, job_id: str, amount: int) -> LedgerE
     serialises one account's submissions (the concurrent-jobs check after it is exact)."""
     balance = _apply(session, account_id, -amount, amount, guard=True)
     if balance is None:
-        raise EditbayError(
-            ErrorCode.INSUFFICIENT_BALANCE,
-            f"this job costs {amount} micro-cents; the account's balance is too low",
-            {"costMicroCents": amount},
-        )
+        raise insufficient_balance(amount)
     return _record(session, account_id, LedgerKind.HOLD, -amount, amount, job_id, balance)
+
+
+def insufficient_balance(amount: int) -> EditbayError:
+    return EditbayError(
+        ErrorCode.INSUFFICIENT_BALANCE,
+        f"this job costs {amount} micro-cents; the account's balance is too low",
+        {"costMicroCents": amount},
+    )
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One job's hold, for `hold_many`."""
+
+    account_id: str
+    job_id: str
+    amount: int
+    at: datetime
+
+
+def hold_many(session: Session, holds: Sequence[Hold]) -> None:
+    """Hold credits for many jobs (a group commit of submits): one guarded UPDATE per account and
+    one multi-row ledger insert, instead of two statements per job.
+
+    The caller has already decided, under the account lock, that every hold fits; should the
+    guarded UPDATE still refuse one, this raises INSUFFICIENT_BALANCE and the caller's
+    transaction must roll back. Each ledger row's `balance_after` is derived from the balance the
+    UPDATE returned, so the ledger matches the account whatever the caller believed."""
+    by_account: dict[str, list[Hold]] = {}
+    for item in holds:
+        by_account.setdefault(item.account_id, []).append(item)
+    rows: list[dict[str, object]] = []
+    for account_id, items in by_account.items():
+        total = sum(item.amount for item in items)
+        balance = _apply(session, account_id, -total, total, guard=True)
+        if balance is None:
+            raise insufficient_balance(total)
+        running = balance + total
+        for item in items:
+            running -= item.amount
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "job_id": item.job_id,
+                    "kind": LedgerKind.HOLD.value,
+                    "amount_microcents": -item.amount,
+                    "held_delta_microcents": item.amount,
+                    "balance_after_microcents": running,
+                    "note": "",
+                    "created_at": item.at,
+                }
+            )
+    if rows:
+        session.execute(insert(_ledger), rows)
 
 
 def capture(session: Session, account_id: str, job_id: str, amount: int) -> LedgerEntry:

@@ -203,7 +203,15 @@ class ModelCache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, ModelEntry | None]] = {}
 
+    def cached(self, id_or_slug: str) -> tuple[bool, ModelEntry | None]:
+        """(hit, entry) without touching the database."""
+        hit = self._entries.get(id_or_slug)
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
     def get(self, id_or_slug: str) -> ModelEntry | None:
+        """The entry, read from the database when not cached (a blocking call)."""
         hit = self._entries.get(id_or_slug)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]

@@ -57,6 +57,21 @@ def lookup(
     return dict(record.response)
 
 
+def record(
+    account_id: str, key: str, fingerprint: str, job_id: str, response: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """The row that remembers a submit's response under its key (`queries.insert_idempotency_rows`)."""
+    return {
+        "account_id": account_id,
+        "key": key,
+        "request_hash": fingerprint,
+        "job_id": job_id,
+        "status_code": 200,
+        "response": response,
+        "created_at": at,
+    }
+
+
 def remember(
     session: Session,
     account_id: str,

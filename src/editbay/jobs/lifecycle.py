@@ -107,13 +107,21 @@ def reap_abandoned(session: Session, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -
 
 
 def claim_next(
-    session: Session, worker_id: str, lease_seconds: float, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    session: Session,
+    worker_id: str,
+    lease_seconds: float,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    *,
+    parent_id: str | None = None,
 ) -> Job | None:
-    """Take the oldest runnable job for ``worker_id`` (attempts + 1, lease set), or None."""
+    """Take the next runnable job for ``worker_id`` (attempts + 1, lease set), or None.
+
+    Fair across accounts (see `queue.find_claimable`); ``parent_id`` restricts the claim to that
+    job's segment tasks."""
     reap_abandoned(session, max_attempts)
     now = utcnow()
     for _ in range(3):  # a candidate can be taken by someone else between select and update
-        job_id = queue.find_claimable(session, now, max_attempts)
+        job_id = queue.find_claimable(session, now, max_attempts, parent_id)
         if job_id is None:
             return None
         if queue.take_lease(session, job_id, worker_id, now, lease_seconds):
@@ -277,3 +285,50 @@ def release(session: Session, job_id: str, worker_id: str) -> bool:
         notify_job_available(session)
         return True
     return False
+
+
+# ---- segment tasks (children of a job rendered in parallel) ----------------------------------
+
+
+def spawn_children(session: Session, parent: Job, model_slug: str, inputs: list[dict[str, Any]]) -> list[str]:
+    """Insert one pending child task per segment (no cost, no webhook) and wake the workers.
+
+    Children carry the parent's account (fair claiming counts them) but are never billed: the
+    parent's hold is captured or refunded once, by the parent."""
+    ids: list[str] = []
+    for index, data in enumerate(inputs):
+        child = Job(
+            account_id=parent.account_id,
+            request_id=parent.request_id,
+            model_slug=model_slug,
+            input=data,
+            routing={"mode": "local"},
+            cost_microcents=0,
+            parent_id=parent.id,
+            segment_index=index,
+        )
+        session.add(child)
+        session.flush()
+        ids.append(child.id)
+    notify_job_available(session)
+    return ids
+
+
+def cancel_children(session: Session, child_ids: list[str]) -> int:
+    """Stop the given child tasks: pending → cancelled now, processing → stop asked."""
+    stopped = 0
+    now = utcnow()
+    for child_id in child_ids:
+        values = _refunded_values(0, JobStatus.CANCELLED, now, cancel_requested=True)
+        if queue.cancel_pending(session, child_id, values) or queue.request_cancel(session, child_id):
+            stopped += 1
+    if stopped:
+        notify_cancel_requested(session)
+    return stopped
+
+
+def children_state(session: Session, child_ids: list[str]) -> list[tuple[str, str, int, str | None]]:
+    """(id, status, progress, error message) of each child task, in the given order."""
+    rows = {row[0]: row for row in queue.read_children(session, child_ids)}
+    gone = (JobStatus.FAILED.value, 0, "the segment task disappeared")
+    return [rows.get(cid, (cid, *gone)) for cid in child_ids]

@@ -1,13 +1,21 @@
 """Submit: validate → price → hold credits → insert the `pending` job → wake workers, all in one
-transaction (the job row, the hold and the queue entry commit together or not at all)."""
+transaction (the job row, the hold and the queue entry commit together or not at all).
+
+Submits are committed in groups (`submit_many`; the API's `store.groupcommit` collects the
+requests that arrive together): one transaction and one COMMIT for the group, a fixed number of
+statements whatever its size — lock the accounts, decide every request in arrival order, one
+guarded UPDATE per account, multi-row inserts of ledger entries and jobs, one wake-up. `submit`
+is a group of one."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +27,6 @@ from editbay.jobs import billing, catalog, clock, eta, idempotency
 from editbay.jobs.inputs import VideoEditInput
 from editbay.settings import Settings
 from editbay.store import notify, queries
-from editbay.store.db import transaction
 from editbay.store.models import JobStatus, new_id
 
 log = logging.getLogger("editbay.jobs.submit")
@@ -99,19 +106,36 @@ def output_seconds(entry: catalog.ModelEntry, job_input: VideoEditInput) -> floa
     return plan.output_duration
 
 
-def _check_account(session: Session, account_id: str) -> None:
-    """After the hold (which locks the account row on PostgreSQL): the account is active and
-    below its concurrent-jobs limit."""
-    limits = queries.account_limits(session, account_id)
-    if limits is None or not limits[0]:
-        raise EditbayError(ErrorCode.UNAUTHORIZED_ACCESS, "this account is disabled")
-    limit = limits[1]  # 0 or less: no limit
-    if limit > 0 and queries.count_active_jobs_upto(session, account_id, limit) >= limit:
-        raise EditbayError(
-            ErrorCode.CONCURRENT_JOBS_EXCEEDED,
-            f"this account already has {limit} jobs pending or processing; wait for one to finish",
-            {"concurrentJobLimit": limit},
-        )
+def account_disabled() -> EditbayError:
+    return EditbayError(ErrorCode.UNAUTHORIZED_ACCESS, "this account is disabled")
+
+
+def too_many_jobs(limit: int) -> EditbayError:
+    return EditbayError(
+        ErrorCode.CONCURRENT_JOBS_EXCEEDED,
+        f"this account already has {limit} jobs pending or processing; wait for one to finish",
+        {"concurrentJobLimit": limit},
+    )
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A submit ready for its transaction: priced and fingerprinted, no database work left."""
+
+    caller: Caller
+    req: SubmitRequest
+    cost: int
+    values: dict[str, Any]  # the input as stored on the job row
+    fingerprint: str  # of the request body, when an Idempotency-Key came with it
+
+
+def price(caller: Caller, req: SubmitRequest) -> Priced:
+    """Everything a submit computes before touching the database (plan-based seconds, price,
+    idempotency fingerprint), so that a grouped transaction only runs statements."""
+    values = req.input.model_dump(mode="json")
+    quote = catalog.quote(req.model, values, output_seconds(req.model, req.input))
+    fingerprint = idempotency.request_hash(req.body) if req.idempotency_key else ""
+    return Priced(caller, req, quote.total, values, fingerprint)
 
 
 _writer_locks: dict[str, threading.Lock] = {}
@@ -129,9 +153,9 @@ def _writer_lock(factory: sessionmaker[Session]) -> AbstractContextManager[Any]:
         return _writer_locks.setdefault(url, threading.Lock())
 
 
-def _wake_workers(session: Session) -> None:
+def _wake_workers(session: Session) -> notify.Waker:
     try:
-        notify.notify_job_available(session)
+        return notify.job_available_signal(session)
     except EditbayError:
         raise
     except Exception as exc:  # the transaction rolls back: no job, no hold
@@ -140,71 +164,214 @@ def _wake_workers(session: Session) -> None:
         ) from exc
 
 
-def _submit_once(
-    factory: sessionmaker[Session], settings: Settings, caller: Caller, req: SubmitRequest
-) -> Submitted:
-    seconds = output_seconds(req.model, req.input)
-    values = req.input.model_dump(mode="json")
-    price = catalog.quote(req.model, values, seconds)
-    fingerprint = idempotency.request_hash(req.body) if req.idempotency_key else ""
-    with _writer_lock(factory), transaction(factory) as session:
-        at = clock.now()
-        if req.idempotency_key:
-            stored = idempotency.lookup(session, caller.account_id, req.idempotency_key, fingerprint, at)
-            if stored is not None:
-                return Submitted(job_id=str(stored["jobId"]), body=stored, replayed=True)
-        job_id = new_id("job")
-        billing.hold(session, caller.account_id, job_id, price.total)
-        _check_account(session, caller.account_id)
-        done_at = eta.estimate_completion(
-            session, settings, req.model.slug, req.model.processingTimeSeconds, at
-        )
-        queries.insert_job_row(
-            session,
-            {
-                "id": job_id,
-                "account_id": caller.account_id,
-                "api_key_id": caller.api_key_id,
-                "request_id": caller.request_id,
-                "model_slug": req.model.slug,
-                "model_version": req.version,
-                "input": values,
-                "webhook_url": req.webhook_url,
-                "status": JobStatus.PENDING.value,
-                "progress": 0,
-                "cost_microcents": price.total,
-                "routing": {"mode": catalog.effective_routing(req.model, settings)},
-                "created_at": at,
-            },
-        )
+class _CommitFailed(Exception):
+    """COMMIT itself failed: whether the transaction landed is unknown, so it is not retried."""
+
+
+Outcome = Submitted | BaseException
+
+
+def _replay(session: Session, item: Priced) -> Outcome | None:
+    """The stored response of an Idempotency-Key seen before, its 409, or None (a fresh key)."""
+    key = item.req.idempotency_key
+    if not key:
+        return None
+    try:
+        stored = idempotency.lookup(session, item.caller.account_id, key, item.fingerprint, clock.now())
+    except EditbayError as exc:
+        return exc
+    return None if stored is None else Submitted(str(stored["jobId"]), stored, replayed=True)
+
+
+def _admit(session: Session, items: Sequence[Priced], todo: list[int], outcomes: list[Any]) -> list[int]:
+    """Decide, under the account locks, which submits get a job: in arrival order, each needs
+    the balance for its hold (402), an active account (403) and a free concurrent-job slot (429) —
+    the checks, and their order, of one submit at a time. Returns the admitted indexes."""
+    gates = queries.lock_accounts(session, sorted({items[i].caller.account_id for i in todo}))
+    balance = {account_id: gate.balance for account_id, gate in gates.items()}
+    running: dict[str, int] = {}
+    admitted = []
+    for i in todo:
+        item = items[i]
+        account_id = item.caller.account_id
+        gate = gates.get(account_id)
+        if gate is None or balance[account_id] - item.cost < 0:
+            outcomes[i] = billing.insufficient_balance(item.cost)
+            continue
+        if not gate.active:
+            outcomes[i] = account_disabled()
+            continue
+        limit = gate.concurrent_job_limit  # 0 or less: no limit
+        if limit > 0:
+            if account_id not in running:
+                running[account_id] = queries.count_active_jobs_upto(session, account_id, limit)
+            if running[account_id] >= limit:
+                outcomes[i] = too_many_jobs(limit)
+                continue
+            running[account_id] += 1
+        balance[account_id] -= item.cost
+        admitted.append(i)
+    return admitted
+
+
+def _job_row(item: Priced, job_id: str, at: datetime, settings: Settings) -> dict[str, Any]:
+    caller, req = item.caller, item.req
+    return {
+        "id": job_id,
+        "account_id": caller.account_id,
+        "api_key_id": caller.api_key_id,
+        "request_id": caller.request_id,
+        "model_slug": req.model.slug,
+        "model_version": req.version,
+        "input": item.values,
+        "webhook_url": req.webhook_url,
+        "status": JobStatus.PENDING.value,
+        "progress": 0,
+        "cost_microcents": item.cost,
+        "routing": {"mode": catalog.effective_routing(req.model, settings)},
+        "created_at": at,
+    }
+
+
+def _create(
+    session: Session, settings: Settings, items: Sequence[Priced], admitted: list[int]
+) -> tuple[list[Submitted], notify.Waker]:
+    """Hold, insert and enqueue the admitted submits: a fixed number of statements per group.
+    Returns the results and the workers' waker, to wake after the COMMIT."""
+    start = clock.now()
+    offsets: dict[str, timedelta] = {}  # per model: expected wait + run time (cached for 1 s)
+    for i in admitted:
+        model = items[i].req.model
+        if model.slug not in offsets:
+            done = eta.estimate_completion(session, settings, model.slug, model.processingTimeSeconds, start)
+            offsets[model.slug] = done - start
+    holds, jobs, remembered, created = [], [], [], []
+    for i in admitted:
+        item = items[i]
+        job_id, at = new_id("job"), clock.now()
         body = {
             "jobId": job_id,
-            "requestId": caller.request_id,
+            "requestId": item.caller.request_id,
             "status": JobStatus.PENDING.value,
-            "estimatedCompletionTime": clock.iso_ms(done_at),
-            "costMicroCents": price.total,
+            "estimatedCompletionTime": clock.iso_ms(at + offsets[item.req.model.slug]),
+            "costMicroCents": item.cost,
         }
-        if req.idempotency_key:
-            idempotency.remember(
-                session, caller.account_id, req.idempotency_key, fingerprint, job_id, body, at
+        holds.append(billing.Hold(item.caller.account_id, job_id, item.cost, at))
+        jobs.append(_job_row(item, job_id, at, settings))
+        if item.req.idempotency_key:
+            remembered.append(
+                idempotency.record(
+                    item.caller.account_id, item.req.idempotency_key, item.fingerprint, job_id, body, at
+                )
             )
-        _wake_workers(session)
-    log.info(
-        "job submitted",
-        extra={"jobId": job_id, "accountId": caller.account_id, "model": req.model.slug, "cost": price.total},
-    )
-    return Submitted(job_id=job_id, body=body, replayed=False)
+        created.append(Submitted(job_id=job_id, body=body, replayed=False))
+    billing.hold_many(session, holds)
+    queries.insert_job_rows(session, jobs)
+    if remembered:
+        queries.insert_idempotency_rows(session, remembered)
+    return created, _wake_workers(session)
+
+
+def _transaction(
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]
+) -> list[Outcome]:
+    """One transaction for the whole group: replays, admission, holds, job rows, one COMMIT.
+    A refusal (402, 403, 429, 409) is one request's outcome and does not touch the others; any
+    other error raises (nothing of the group committed)."""
+    outcomes: list[Any] = [None] * len(items)
+    waker = None
+    with _writer_lock(factory), factory() as session:
+        session.begin()
+        try:
+            todo = []
+            for i, item in enumerate(items):
+                outcomes[i] = _replay(session, item)
+                if outcomes[i] is None:
+                    todo.append(i)
+            admitted = _admit(session, items, todo, outcomes) if todo else []
+            if admitted:
+                created, waker = _create(session, settings, items, admitted)
+                for i, done in zip(admitted, created, strict=True):
+                    outcomes[i] = done
+        except BaseException:
+            session.rollback()
+            raise
+        try:
+            session.commit()
+        except Exception as exc:
+            raise _CommitFailed(str(exc)) from exc
+    if waker is not None:
+        waker.wake()
+    for i, outcome in enumerate(outcomes):
+        if isinstance(outcome, Submitted) and not outcome.replayed:
+            item = items[i]
+            log.info(
+                "job submitted",
+                extra={
+                    "jobId": outcome.job_id,
+                    "accountId": item.caller.account_id,
+                    "requestId": item.caller.request_id,
+                    "model": item.req.model.slug,
+                    "cost": item.cost,
+                },
+            )
+    return outcomes
+
+
+def _submit_group(
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]
+) -> list[Outcome]:
+    try:
+        return _transaction(factory, settings, items)
+    except _CommitFailed as exc:
+        log.error("a submit transaction failed to commit: %s", exc)
+        return [exc.__cause__ or exc] * len(items)
+    except Exception as exc:
+        if len(items) > 1:
+            # Isolate the failure: each request again in a transaction of its own.
+            log.warning("grouped submit of %d failed (%r); retrying one by one", len(items), exc)
+            return [outcome for item in items for outcome in _submit_group(factory, settings, [item])]
+        if isinstance(exc, IntegrityError) and items[0].req.idempotency_key:
+            # Two submits with the same new Idempotency-Key raced past the lookup; the loser's
+            # transaction rolled back (no job, no hold) and now finds the winner's record.
+            try:
+                return _transaction(factory, settings, items)
+            except Exception as again:
+                return [again]
+        return [exc]
+
+
+def submit_many(factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]) -> list[Outcome]:
+    """Create many billed, queued jobs in one transaction (group commit): the result for each
+    request, in order — a `Submitted` or the exception that request alone ends with.
+
+    The job rows, holds and queue entries of the group commit together; a request's refusal
+    never affects the others, and a database error makes each request run again alone. Requests
+    repeating an Idempotency-Key already in the group run after it (they replay its response)."""
+    seen: set[tuple[str, str]] = set()
+    first, later = [], []
+    for i, item in enumerate(items):
+        key = item.req.idempotency_key
+        if key and (item.caller.account_id, key) in seen:
+            later.append(i)
+            continue
+        if key:
+            seen.add((item.caller.account_id, key))
+        first.append(i)
+    results: list[Any] = [None] * len(items)
+    for i, outcome in zip(first, _submit_group(factory, settings, [items[i] for i in first]), strict=True):
+        results[i] = outcome
+    if later:
+        for i, outcome in zip(later, submit_many(factory, settings, [items[i] for i in later]), strict=True):
+            results[i] = outcome
+    return results
 
 
 def submit(
     factory: sessionmaker[Session], settings: Settings, caller: Caller, req: SubmitRequest
 ) -> Submitted:
     """Create one billed, queued job (or replay the response stored under the Idempotency-Key)."""
-    try:
-        return _submit_once(factory, settings, caller, req)
-    except IntegrityError:
-        # Two submits with the same new Idempotency-Key raced past the lookup; the loser's
-        # transaction rolled back (no job, no hold) and now finds the winner's record.
-        if not req.idempotency_key:
-            raise
-        return _submit_once(factory, settings, caller, req)
+    outcome = submit_many(factory, settings, [price(caller, req)])[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome

@@ -41,6 +41,9 @@ class RunContext:
     cancel: threading.Event = field(default_factory=threading.Event)
     #: Resolves an input URL to a local file (uploads from storage, others via the SSRF-safe fetch).
     fetch: Callable[[str, Path, str, str], Path] | None = None
+    #: Fans segment tasks out to the workers and waits for them (worker.segments.SegmentFanOut):
+    #: ``segments(inputs, on_progress, cancel)``; None where no queue is available (a child task).
+    segments: Callable[[list[dict[str, Any]], Callable[[float], None], threading.Event], None] | None = None
 
     def check_cancelled(self) -> None:
         """Raise `JobCancelled` if a stop was requested."""

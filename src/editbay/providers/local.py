@@ -7,6 +7,7 @@ RenderFailed → RENDER_FAILED; RenderCancelled → `JobCancelled`.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,17 @@ class LocalEngineProvider:
             check_supported(plan, strict)
             context.check_cancelled()
             output_path = context.workdir / "output.mp4"
-            result = render(
-                plan,
-                video,
-                output_path,
-                images=images,
-                on_progress=lambda f: context.on_progress(0.05 + 0.9 * max(0.0, min(1.0, f))),
-                cancel=context.cancel,
-                workdir=context.workdir,
-            )
+            result = segmented(job, context, plan, video, images, info, output_path)
+            if result is None:
+                result = render(
+                    plan,
+                    video,
+                    output_path,
+                    images=images,
+                    on_progress=lambda f: context.on_progress(0.05 + 0.9 * max(0.0, min(1.0, f))),
+                    cancel=context.cancel,
+                    workdir=context.workdir,
+                )
         except InvalidMedia as exc:
             raise JobFailed(ErrorCode.INVALID_INPUT, f"input.video_url: {exc}", _dump(plan)) from exc
         except UnsupportedEdit as exc:
@@ -124,6 +127,81 @@ class LocalEngineProvider:
         }
         skipped = None if strict else [u.model_dump(mode="json") for u in plan.unsupported]
         return ProviderResult(outputs=[entry], output_meta=meta, plan=_dump(plan), skipped=skipped)
+
+
+def segmented(
+    job: JobSpec, ctx: RunContext, plan: Any, video: Path, images: list[Path], info: Any, output: Path
+) -> Any:
+    """Render a long, frame-local plan as segment tasks on any workers and join them (see
+    `engine.segments`); None when the plan is rendered in one pass. The decision and its reason
+    are appended to the plan's notes (stored on the job)."""
+    from editbay.engine import media as _media
+    from editbay.engine import segments as seg
+    from editbay.engine.render import RenderResult
+    from editbay.engine.render.compiler import still_frame
+
+    s = ctx.settings
+    decision = seg.segment_decision(plan, info, s.segment_threshold_seconds, s.segment_seconds)
+    if decision.split and any(p.read_bytes()[:4] == b"GIF8" for p in images):
+        decision = seg.SegmentDecision(False, "single pass: an animated (GIF) overlay follows the clock")
+    if decision.split and ctx.segments is None:
+        decision = seg.SegmentDecision(False, "single pass: no queue to fan segments out to")
+    if not decision.split:
+        if s.segment_threshold_seconds > 0 and info.duration >= s.segment_threshold_seconds:
+            plan.notes.append(decision.reason)  # only worth saying for long inputs
+        return None
+    ffmpeg = _media.ffmpeg_exe()
+    pieces = seg.split(video, ctx.workdir, s.segment_seconds, ffmpeg, ctx.cancel)
+    if len(pieces) < 2:
+        plan.notes.append("single pass: the input has no keyframes to split at")
+        return None
+    frames = [seg.count_frames(p) for p in pieces]
+    if sum(frames) != seg.count_frames(video):
+        plan.notes.append("single pass: the keyframe split did not keep every frame")
+        return None
+    ctx.on_progress(0.08)
+    prefix = f"work/{job.job_id}/a{job.attempt}"
+    vplan = seg.video_plan(plan).model_dump(mode="json")
+    inputs: list[dict[str, Any]] = []
+    keys: list[str] = []
+    try:
+        image_keys = []
+        for i, image in enumerate(images):  # overlays: every segment needs the images
+            keys.append(f"{prefix}/image-{i}")
+            image_keys.append(keys[-1])
+            ctx.storage.put_file(keys[-1], image, "application/octet-stream")
+        for i, piece in enumerate(pieces):
+            key_in, key_out = f"{prefix}/seg-{i:04d}.in.mp4", f"{prefix}/seg-{i:04d}.out.mp4"
+            keys += [key_in, key_out]
+            ctx.storage.put_file(key_in, piece, "video/mp4")
+            piece.unlink(missing_ok=True)
+            inputs.append({"segment": {"parent": job.job_id, "index": i, "input": key_in, "output": key_out,
+                                       "plan": vplan, "frames": frames[i], "images": image_keys}})
+        ctx.check_cancelled()
+        ctx.segments(inputs, lambda f: ctx.on_progress(0.1 + 0.8 * f), ctx.cancel)  # type: ignore[misc]
+        rendered = []
+        for item in inputs:
+            path = ctx.workdir / f"rendered-{item['segment']['index']:04d}.mp4"
+            ctx.storage.download_to(str(item["segment"]["output"]), path)
+            rendered.append(path)
+        partial = output.with_name(".joined.mp4")
+        seg.join(rendered, video, plan, partial, ffmpeg, source_has_audio=info.has_audio,
+                 source_audio_codec=getattr(info, "audio_codec", None), duration=info.duration,
+                 on_progress=lambda f: ctx.on_progress(0.9 + 0.05 * f), cancel=ctx.cancel)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial.replace(output)
+    finally:
+        for key in keys:
+            with contextlib.suppress(Exception):  # else left to the bucket's lifecycle rule
+                ctx.storage.delete(key)
+    plan.notes.append(f"{decision.reason}; {len(pieces)} segments at keyframes")
+    out = _media.describe(output)
+    thumb, poster = output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg")
+    at = still_frame(out.duration, out.fps) / out.fps
+    _media.thumbnail(output, thumb, at=at, ffmpeg=ffmpeg)
+    _media.poster(output, poster, at=at, ffmpeg=ffmpeg)
+    return RenderResult(output, out.width, out.height, out.duration, out.has_audio,
+                        output.stat().st_size, thumb, poster, ())
 
 
 def _dump(plan: Any) -> dict[str, Any] | None:

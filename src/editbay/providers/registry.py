@@ -15,6 +15,7 @@ from typing import Any
 
 from editbay.errors import ErrorCode
 from editbay.providers.base import JobFailed, Provider
+from editbay.providers.segment import SEGMENT_SLUG
 from editbay.settings import Settings
 
 _cache: dict[str, Provider] = {}
@@ -33,6 +34,8 @@ def _load(path: str) -> Provider:
 
 def provider_for(model_slug: str, routing: dict[str, Any] | None, settings: Settings) -> Provider:
     """The provider for a job of ``model_slug`` with the routing recorded at submit."""
+    if model_slug == SEGMENT_SLUG:  # a segment task of a local render: always the engine
+        return _load("editbay.providers.segment:SegmentProvider")
     overrides = settings.provider_overrides
     override = overrides.get(model_slug) or overrides.get("*")
     if override:

@@ -127,6 +127,7 @@ class Job(Base):
         Index("ix_jobs_account_created", "account_id", "created_at", "id"),
         Index("ix_jobs_account_status", "account_id", "status"),
         Index("ix_jobs_model_completed", "model_slug", "status", "completed_at"),
+        Index("ix_jobs_parent", "parent_id", "segment_index"),
     )
 
     id: Mapped[str] = mapped_column(String(48), primary_key=True, default=lambda: new_id("job"))
@@ -157,13 +158,18 @@ class Job(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     run_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    #: segment-parallel rendering: a child task's parent job and its place in the join (else None)
+    parent_id: Mapped[str | None] = mapped_column(String(48), default=None)
+    segment_index: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_account_id", "account_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     job_id: Mapped[str | None] = mapped_column(String(48), default=None, index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -230,7 +236,9 @@ class WebhookEvent(Base):
 class WebhookAttempt(Base):
     __tablename__ = "webhook_attempts"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     event_id: Mapped[str] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
     attempt: Mapped[int] = mapped_column(Integer)
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)

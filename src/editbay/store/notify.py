@@ -118,6 +118,20 @@ def notify_job_available(session: Session) -> None:
     _notify(session, TOPIC_JOBS)
 
 
+_PG_NOTIFY = text("SELECT pg_notify(:ch, '')")
+
+
+def job_available_signal(session: Session) -> Waker:
+    """`notify_job_available` for a caller that commits the transaction itself (the grouped
+    submit): the PostgreSQL notification is sent inside the transaction now (it leaves with the
+    COMMIT), and the returned in-process waker is the caller's to wake once its COMMIT returned
+    — cheaper than registering a commit hook on every session."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_NOTIFY, {"ch": channel_name(conn, TOPIC_JOBS)})
+    return local_waker(conn, TOPIC_JOBS)
+
+
 def notify_cancel_requested(session: Session) -> None:
     """A running job was asked to stop: wake its worker's cancel watcher."""
     _notify(session, TOPIC_CANCEL)

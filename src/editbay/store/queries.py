@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Dialect, Row, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from editbay.store.models import (
@@ -38,6 +38,7 @@ _COUNT_ACTIVE = (
     select(func.count())
     .select_from(_jobs)
     .where(_jobs.c.account_id == bindparam("account_id"), _jobs.c.status.in_(ACTIVE_STATUSES))
+    .where(_jobs.c.parent_id.is_(None))  # segment tasks are part of their parent job
 )
 _ACCOUNT_LIMITS = select(_accounts.c.active, _accounts.c.concurrent_job_limit).where(
     _accounts.c.id == bindparam("account_id")
@@ -45,9 +46,24 @@ _ACCOUNT_LIMITS = select(_accounts.c.active, _accounts.c.concurrent_job_limit).w
 _COUNT_ACTIVE_UPTO = select(func.count()).select_from(
     select(_jobs.c.id)
     .where(_jobs.c.account_id == bindparam("account_id"), _jobs.c.status.in_(ACTIVE_STATUSES))
+    .where(_jobs.c.parent_id.is_(None))  # segment tasks are part of their parent job
     .limit(bindparam("cap"))
     .subquery()
 )
+
+_LOCK_ACCOUNTS = (
+    select(
+        _accounts.c.id,
+        _accounts.c.balance_microcents,
+        _accounts.c.active,
+        _accounts.c.concurrent_job_limit,
+    )
+    .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_accounts.c.id)
+    .with_for_update()
+)
+_INSERT_JOB = insert(_jobs)
+_INSERT_IDEMPOTENCY = insert(IdempotencyRecord.__table__)
 
 # ---- accounts --------------------------------------------------------------------------------
 
@@ -86,6 +102,22 @@ def account_limits(session: Session, account_id: str) -> tuple[bool, int] | None
     """(active, concurrent_job_limit) of the account, without loading the ORM object."""
     row = session.execute(_ACCOUNT_LIMITS, {"account_id": account_id}).first()
     return (bool(row[0]), int(row[1])) if row is not None else None
+
+
+class AccountGate(NamedTuple):
+    """What a submit checks on its account: balance, activity and the concurrent-jobs limit."""
+
+    balance: int
+    active: bool
+    concurrent_job_limit: int
+
+
+def lock_accounts(session: Session, account_ids: Sequence[str]) -> dict[str, AccountGate]:
+    """The accounts' gates, their rows locked until the transaction ends (PostgreSQL `FOR UPDATE`,
+    in id order so that two transactions never wait for each other; SQLite's write transaction
+    is exclusive already): a grouped submit decides every hold and limit on exact values."""
+    rows = session.execute(_LOCK_ACCOUNTS, {"ids": list(account_ids)}).all()
+    return {row[0]: AccountGate(int(row[1]), bool(row[2]), int(row[3])) for row in rows}
 
 
 def count_active_jobs_upto(session: Session, account_id: str, cap: int) -> int:
@@ -154,13 +186,49 @@ def get_account_job(session: Session, account_id: str, job_id: str) -> Job | Non
 
 def insert_job_row(session: Session, values: dict[str, Any]) -> None:
     """Insert a new `pending` job from column values (a Core insert: the submit hot path)."""
-    session.execute(insert(_jobs), values)
+    session.execute(_INSERT_JOB, values)
+
+
+def insert_job_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new `pending` jobs (a grouped submit: one executemany; every row has the same keys)."""
+    session.execute(_INSERT_JOB, list(rows))
 
 
 def get_account_job_row(conn: Connection | Session, account_id: str, job_id: str) -> Row[Any] | None:
     """A job's columns by id, only if it belongs to the account (GET /v1/jobs/{id}; a Core
     statement built once, cheaper than an ORM load)."""
     return conn.execute(_ACCOUNT_JOB, {"job_id": job_id, "account_id": account_id}).first()
+
+
+#: the columns `GET /v1/jobs/{id}` shows, in the order of `store.reads.JobRow`
+JOB_PUBLIC_COLUMNS = (
+    "id",
+    "status",
+    "progress",
+    "outputs",
+    "error_code",
+    "error_message",
+    "created_at",
+    "completed_at",
+    "model_slug",
+    "cost_microcents",
+    "refunded_microcents",
+    "started_at",
+    "expires_at",
+    "plan",
+    "attempts",
+    "skipped",
+)
+
+
+def account_job_public_sql(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """GET /v1/jobs/{id} for a plain DBAPI connection (`store.reads`): the public columns of one
+    job, with the same conditions as `get_account_job_row` (tenant isolation). Returns the SQL in
+    the dialect's parameter style and, for positional styles, the parameter names in order
+    (`job_id`, `account_id`); None means named parameters."""
+    stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS)).where(_ACCOUNT_JOB.whereclause)
+    compiled = stmt.compile(dialect=dialect)
+    return str(compiled), (tuple(compiled.positiontup or ()) if compiled.positional else None)
 
 
 def insert_job(session: Session, job: Job) -> Job:
@@ -188,7 +256,7 @@ def list_account_jobs(
     Keyset pagination: rows inserted after the first page have later timestamps and therefore
     never shift or duplicate the rows of later pages.
     """
-    stmt = select(Job).where(Job.account_id == account_id)
+    stmt = select(Job).where(Job.account_id == account_id, Job.parent_id.is_(None))
     if status is not None:
         stmt = stmt.where(Job.status == status)
     if model_slug is not None:
@@ -273,6 +341,11 @@ def insert_idempotency(session: Session, record: IdempotencyRecord) -> None:
     """Store a submit response under its key (the primary key makes concurrent twins collide)."""
     session.add(record)
     session.flush()
+
+
+def insert_idempotency_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store several submit responses under their keys (a grouped submit; Core executemany)."""
+    session.execute(_INSERT_IDEMPOTENCY, list(rows))
 
 
 def delete_idempotency(session: Session, account_id: str, key: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from editbay.store.models import Job, JobStatus, WorkerRecord
@@ -32,26 +32,58 @@ def _changed(result: Any) -> bool:
 # ---- claim -----------------------------------------------------------------------------------
 
 
-def find_claimable(session: Session, now: datetime, max_attempts: int) -> str | None:
-    """The oldest runnable job: pending, or processing with an expired lease and attempts left."""
-    stmt = (
+def _claimable(now: datetime, max_attempts: int) -> Any:
+    return or_(
+        and_(Job.status == PENDING, Job.cancel_requested.is_(False)),
+        and_(
+            Job.status == PROCESSING,
+            Job.lease_expires_at < now,
+            Job.attempts < max_attempts,
+            Job.cancel_requested.is_(False),
+        ),
+    )
+
+
+def running_by_account(session: Session) -> dict[str, int]:
+    """Jobs (and segment tasks) processing now, per account — a few rows: one per busy slot."""
+    rows = session.execute(
+        select(Job.account_id, func.count()).where(Job.status == PROCESSING).group_by(Job.account_id)
+    ).all()
+    return {str(account): int(count) for account, count in rows}
+
+
+def find_claimable(
+    session: Session, now: datetime, max_attempts: int, parent_id: str | None = None
+) -> str | None:
+    """The next runnable job: pending, or processing with an expired lease and attempts left.
+
+    Fair across accounts: the oldest candidate of the accounts with the fewest jobs running now
+    (a burst of one account's jobs does not starve another account's). Tier by tier — accounts
+    running nothing, then those running the fewest — each tier one ordered scan of the queue
+    index that stops at its first match, locked ``FOR UPDATE SKIP LOCKED``. With ``parent_id``
+    only that job's segment tasks are considered (the parent's worker helping; no tiers).
+    """
+    base = (
         select(Job.id)
-        .where(
-            or_(
-                and_(Job.status == PENDING, Job.cancel_requested.is_(False)),
-                and_(
-                    Job.status == PROCESSING,
-                    Job.lease_expires_at < now,
-                    Job.attempts < max_attempts,
-                    Job.cancel_requested.is_(False),
-                ),
-            )
-        )
+        .where(_claimable(now, max_attempts))
         .order_by(Job.created_at, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
-    return session.execute(stmt).scalar_one_or_none()
+    if parent_id is not None:
+        return session.execute(base.where(Job.parent_id == parent_id)).scalar_one_or_none()
+    running = running_by_account(session)
+    if not running:
+        return session.execute(base).scalar_one_or_none()
+    found = session.execute(base.where(Job.account_id.not_in(list(running)))).scalar_one_or_none()
+    if found is not None:
+        return found
+    for count in sorted(set(running.values())):
+        tier = [account for account, n in running.items() if n == count]
+        found = session.execute(base.where(Job.account_id.in_(tier))).scalar_one_or_none()
+        if found is not None:
+            return found
+    return None
 
 
 def take_lease(session: Session, job_id: str, worker_id: str, now: datetime, lease_seconds: float) -> bool:
@@ -204,6 +236,26 @@ def load_job(session: Session, job_id: str) -> Job | None:
     return session.execute(
         select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def find_open_children(session: Session, parent_id: str) -> Sequence[str]:
+    """Segment tasks of ``parent_id`` that have not ended (left by an earlier attempt)."""
+    return (
+        session.execute(
+            select(Job.id).where(Job.parent_id == parent_id, Job.status.in_([PENDING, PROCESSING]))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def read_children(session: Session, child_ids: Sequence[str]) -> Sequence[Any]:
+    """(id, status, progress, error_message) of segment tasks."""
+    if not child_ids:
+        return []
+    return session.execute(
+        select(Job.id, Job.status, Job.progress, Job.error_message).where(Job.id.in_(list(child_ids)))
+    ).all()
 
 
 # ---- workers ---------------------------------------------------------------------------------

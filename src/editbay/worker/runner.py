@@ -149,6 +149,10 @@ class JobRunner:
                     self.services.resolver,
                 ),
             )
+            if job.parent_id is None:  # a job (not a segment task) may fan segments out
+                from editbay.worker.segments import SegmentFanOut
+
+                ctx.segments = SegmentFanOut(self.services, job.id, self.worker_id)
             task = threading.Thread(
                 target=self._execute,
                 args=(spec, job.routing, ctx, outcome),

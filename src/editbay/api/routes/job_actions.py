@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from editbay.api.deps import StatusAuth, SubmitAuth
 from editbay.api.logs import job_id_var
+from editbay.api.schemas import ErrorEnvelope
 from editbay.api.serialize import job_public
 from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import lifecycle
@@ -94,6 +95,7 @@ def _status(state: Any, job_id: str) -> tuple[str, int]:
     summary="Cancel a job",
     description="A pending job is cancelled at once; a processing job is stopped by its worker within "
     "about a second (extension). Either way it ends `cancelled` and the held credits are refunded.",
+    responses={400: {"model": ErrorEnvelope, "description": "JOB_CANNOT_BE_CANCELLED: the job has ended"}},
 )
 async def cancel_job(jobId: str, request: Request, auth: SubmitAuth) -> JSONResponse:  # noqa: N803
     job_id_var.set(jobId)
@@ -112,6 +114,17 @@ async def cancel_job(jobId: str, request: Request, auth: SubmitAuth) -> JSONResp
 
 
 # ---- events (SSE) ----------------------------------------------------------------------------
+
+#: one Server-Sent Event (OpenAPI 3.2 `itemSchema`): `data` is the job's JSON (as GET /v1/jobs/{id})
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["status", "progress"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
 
 
 def _snapshot(state: Any, account_id: str, job_id: str) -> dict[str, Any]:
@@ -163,7 +176,7 @@ async def _event_stream(request: Request, account_id: str, job_id: str, last: in
     description="`event: progress` / `event: status` with the job's JSON, ending after the terminal "
     "event. Reconnect with `Last-Event-ID` to resume.",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/event-stream": {"itemSchema": SSE_EVENT_SCHEMA}}}},
 )
 async def job_events(
     jobId: str,  # noqa: N803
@@ -247,6 +260,12 @@ def _redeliver(state: Any, account_id: str, job_id: str) -> dict[str, Any]:
     "/v1/jobs/{jobId}/webhooks/redeliver",
     response_model=Redelivered,
     summary="Send the job's webhook again (extension)",
+    responses={
+        400: {
+            "model": ErrorEnvelope,
+            "description": "INVALID_INPUT: the job has no webhook event (no webhookUrl, or not ended yet)",
+        }
+    },
 )
 async def redeliver_webhook(jobId: str, request: Request, auth: SubmitAuth) -> JSONResponse:  # noqa: N803
     job_id_var.set(jobId)

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from editbay.api import pagination
-from editbay.api.concurrency import read, write
+from editbay.api.auth import AuthContext
+from editbay.api.concurrency import read
 from editbay.api.deps import StatusAuth, SubmitAuth
 from editbay.api.logs import job_id_var
 from editbay.api.ratelimit import rate_limited
@@ -50,18 +51,15 @@ def parse_prefer_wait(prefer: str | None) -> int | None:
     return min(seconds, 60) if seconds >= 1 else None
 
 
-def load_job(state: Any, account_id: str, job_id: str) -> dict[str, Any]:
+async def load_job(state: Any, account_id: str, job_id: str) -> dict[str, Any]:
     """The job as `GET /v1/jobs/{id}` shows it (another account's job is "not found")."""
-    with state.read_engine.connect() as conn:
-        row = queries.get_account_job_row(conn, account_id, job_id)
+    row = await state.job_reader.account_job(account_id, job_id)
     if row is None:
         raise EditbayError(ErrorCode.JOB_NOT_FOUND, f"job {job_id!r} not found", {"jobId": job_id})
     return job_public(row, state.storage, state.settings)
 
 
-def _submit(state: Any, request_id: str, auth: Any, body: JobSubmit, key: str | None) -> submitting.Submitted:
-    settings = state.settings
-    entry = catalog.resolve_model(state.models, body.model, body.version, auth.account_name)
+def _take_model_tokens(state: Any, auth: AuthContext, entry: catalog.ModelEntry) -> None:
     limits = entry.rateLimits
     for bucket, limit, period, what in (
         (
@@ -80,8 +78,25 @@ def _submit(state: Any, request_id: str, auth: Any, body: JobSubmit, key: str | 
         decision = state.rate_limiter.take(bucket, limit, period)
         if not decision.allowed:
             raise rate_limited(decision, what)
+
+
+async def _model(state: Any, auth: AuthContext, body: JobSubmit) -> catalog.ModelEntry:
+    catalog.check_slug(body.model)
+    found, entry = state.models.cached(body.model)
+    if not found:
+        entry = await run_in_threadpool(state.models.get, body.model)
+    return catalog.check_entry(entry, body.model, body.version, auth.account_name)
+
+
+async def submit(
+    state: Any, request_id: str, auth: AuthContext, body: JobSubmit, key: str | None
+) -> submitting.Submitted:
+    """Check the model, its rate limits and the webhook, price the job, and have it committed
+    with the next group of submits (`state.submitter`, a `store.groupcommit.GroupCommit`)."""
+    entry = await _model(state, auth, body)
+    _take_model_tokens(state, auth, entry)
     webhook = (
-        submitting.check_webhook_url(body.webhookUrl, settings.allow_private_urls)
+        submitting.check_webhook_url(body.webhookUrl, state.settings.allow_private_urls)
         if body.webhookUrl
         else None
     )
@@ -91,16 +106,20 @@ def _submit(state: Any, request_id: str, auth: Any, body: JobSubmit, key: str | 
         version=body.version or entry.currentVersion,
         input=body.input,
         webhook_url=webhook,
-        body=body.model_dump(mode="json", exclude_unset=True),
+        body=body.model_dump(mode="json", exclude_unset=True) if key else {},
         idempotency_key=key,
     )
-    return submitting.submit(state.sessionmaker, settings, caller, req)
+    if entry.pricing.unit == "second":  # the price needs the edit plan: parsing is CPU work
+        priced = await run_in_threadpool(submitting.price, caller, req)
+    else:
+        priced = submitting.price(caller, req)
+    return await state.submitter.run(priced)  # type: ignore[no-any-return]
 
 
 async def _wait_for_end(state: Any, account_id: str, job_id: str, seconds: int) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while True:
-        public = await read(state, load_job, account_id, job_id)
+        public = await load_job(state, account_id, job_id)
         if JobStatus(public["status"]).is_terminal or time.monotonic() >= deadline:
             return public
         await asyncio.sleep(min(WAIT_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
@@ -123,10 +142,22 @@ async def submit_job(
     ] = None,
     prefer: Annotated[str | None, Header(alias="Prefer")] = None,
 ) -> JSONResponse:
-    state = request.app.state
+    return await submit_response(
+        request.app.state, request.scope["state"]["request_id"], auth, body, idempotency_key, prefer
+    )
+
+
+async def submit_response(
+    state: Any,
+    request_id: str,
+    auth: AuthContext,
+    body: JobSubmit,
+    idempotency_key: str | None,
+    prefer: str | None,
+) -> JSONResponse:
+    """`POST /v1/jobs/submit` once the request is parsed (FastAPI's route and `api.hot` share it)."""
     key = check_key(idempotency_key) if idempotency_key is not None else None
-    request_id = request.scope["state"]["request_id"]
-    result = await write(state, _submit, request_id, auth, body, key)
+    result = await submit(state, request_id, auth, body, key)
     job_id_var.set(result.job_id)
     content = dict(result.body)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -140,8 +171,13 @@ async def submit_job(
 
 @router.get("/v1/jobs/{jobId}", response_model=JobPublic, summary="Get a job's status and outputs")
 async def get_job(jobId: str, request: Request, auth: StatusAuth) -> JSONResponse:  # noqa: N803 - wire name
-    job_id_var.set(jobId)
-    return JSONResponse(await read(request.app.state, load_job, auth.account_id, jobId))
+    return await job_response(request.app.state, auth, jobId)
+
+
+async def job_response(state: Any, auth: AuthContext, job_id: str) -> JSONResponse:
+    """`GET /v1/jobs/{jobId}` once authenticated (FastAPI's route and `api.hot` share it)."""
+    job_id_var.set(job_id)
+    return JSONResponse(await load_job(state, auth.account_id, job_id))
 
 
 def _list(

@@ -9,6 +9,7 @@ the size limit is then enforced when the worker reads the file.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -204,8 +205,20 @@ async def put_upload(
     tmp, dest = storage.open_writer(record.storage_key)
     size = 0
     try:
+        idle = float(state.settings.upload_idle_timeout_seconds)
+        chunks = request.stream().__aiter__()
         with open(tmp, "wb") as out:
-            async for chunk in request.stream():
+            while True:
+                try:
+                    chunk = await asyncio.wait_for(chunks.__anext__(), idle)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise EditbayError(
+                        ErrorCode.INVALID_INPUT,
+                        f"upload stalled: no data for {idle:g} s",
+                        {"reason": "timeout", "receivedBytes": size},
+                    ) from None
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(limit)

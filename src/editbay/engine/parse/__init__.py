@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 from typing import get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Unsupported
+from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Reframe, Unsupported
 from editbay.engine.parse import _rules_audio as audio
 from editbay.engine.parse import _rules_color as color
 from editbay.engine.parse import _rules_effects as effects
 from editbay.engine.parse import _rules_frame as frame
 from editbay.engine.parse import _rules_overlay as overlay
 from editbay.engine.parse import _rules_time as time
+from editbay.engine.parse import _rules_vision as vision
 from editbay.engine.parse._clause import Clause, Context, split_clauses
 from editbay.engine.parse._normalize import normalize
 from editbay.engine.parse._quantity import find_range
@@ -133,9 +134,19 @@ def _analyse(text: str, ctx: Context) -> Clause:
 
 def analyse_clause(c: Clause) -> None:
     """Refuse or run the rules on one clause; fills ``c.ops`` / ``c.unsupported``."""
-    reason = vision_reason(c) or generative_reason(c)
+    vision.vision_rules(c)  # first: they consume "blur the faces", "skip the intro shot" …
+    if not c.ops and not c.unsupported and vision.is_continuation(c):
+        return  # "… while the astronaut stays crisp": the other half of a portrait-mode request
+    rest = " ".join(c.rest.split())
+    probe = c if not c.ops and not c.unsupported else Clause(text=rest, ctx=c.ctx)
+    reason = (vision_reason(probe) or generative_reason(probe)) if probe.text else None
     if reason:
-        c.refuse(reason)
+        if probe is c:
+            c.refuse(reason)
+        else:  # keep what the vision rules read; refuse only the rest of the clause
+            c.unsupported.append(Unsupported(clause=rest, reason=reason))
+        return
+    if c.unsupported and not c.ops:
         return
     apply_limits(c)
     for rule in RULES:
@@ -179,6 +190,7 @@ def parse(
     notes: list[str] = []
     last_refused_whole = False
     prev_clause: Clause | None = None
+    shots = re.search(r"\b(?:shots?|scenes?)\b", norm.text) is not None
     for text, sep in _merge_attached(split_clauses(norm.text)):
         if _FILLER.match(text):
             continue
@@ -188,6 +200,7 @@ def parse(
             quotes=norm.quotes,
             typos=_clause_typos(text, norm.typos),
             aspect_ratio=_structured_ratio(aspect_ratio),
+            shots=shots,
         )
         clause = _analyse(text, ctx)
         if (
@@ -236,11 +249,12 @@ def parse(
         last_refused_whole = refused_whole
     if norm.typos:
         notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))
+    operations = _reframe_ratio(operations, _structured_ratio(aspect_ratio), unsupported, notes)
     operations, structured_notes = _apply_structured(
         operations, keep_original_sound, aspect_ratio, unsupported
     )
     notes.extend(structured_notes)
-    if images and not any(op.op == "overlay" for op in operations):
+    if images and not any(op.op in ("overlay", "color_match") for op in operations):
         notes.append(f"{len(images)} image(s) in images[] not used by the instruction")
     if not operations and not unsupported and instruction.strip():
         unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=NOT_UNDERSTOOD))
@@ -282,7 +296,8 @@ def _apply_structured(
             if any(op.ratio != ratio for op in worded):
                 notes.append(f"aspect_ratio={ratio} (input) overrides the ratio in the words")
             ops = [op for op in ops if not isinstance(op, Aspect)]
-            ops.append(Aspect(ratio=ratio, mode=mode, source=f"aspect_ratio={ratio}"))  # type: ignore[arg-type]
+            if not any(isinstance(op, Reframe) for op in ops):  # a reframe already has this ratio
+                ops.append(Aspect(ratio=ratio, mode=mode, source=f"aspect_ratio={ratio}"))  # type: ignore[arg-type]
     if keep_original_sound is False:
         dropped = [op.op for op in ops if op.op in _AUDIO_OPS]
         if dropped:
@@ -295,3 +310,36 @@ def _apply_structured(
         notes.append("keep_original_sound=true (input) overrides the request to mute")
         ops = [op for op in ops if not isinstance(op, Mute)]
     return ops, notes
+
+
+def _reframe_ratio(
+    ops: list[Operation], structured: str | None, unsupported: list[Unsupported], notes: list[str]
+) -> list[Operation]:
+    """Give a "follow the subject" request its ratio: the structured input, else a worded crop.
+
+    "make it vertical and keep the person in frame" reads as two clauses (an aspect crop and a
+    reframe); together they are one subject-following crop to 9:16.
+    """
+    reframes = [op for op in ops if isinstance(op, Reframe)]
+    if not reframes:
+        return ops
+    crops = [op for op in ops if isinstance(op, Aspect) and op.mode == "crop"]
+    pads = [op for op in ops if isinstance(op, Aspect) and op.mode != "crop"]
+    ratio = structured or (crops[-1].ratio if crops else None) or reframes[-1].ratio
+    rest: list[Operation] = [op for op in ops if not isinstance(op, Reframe) and op not in crops]
+    if ratio is None:
+        if pads:
+            notes.append("the padded frame keeps the whole picture, so there is nothing to follow")
+            return rest
+        unsupported.append(
+            Unsupported(
+                clause=reframes[-1].source,
+                reason="following a subject (vision-assisted reframing) is a crop to a new aspect ratio: "
+                "say which (9:16, 1:1, 4:5 …)",
+            )
+        )
+        return rest
+    last = reframes[-1]
+    source = "; ".join(dict.fromkeys(o.source for o in [*crops, *reframes] if o.source))
+    merged = last.model_copy(update={"ratio": ratio, "source": source})
+    return [merged, *[op for op in rest if not (isinstance(op, Aspect) and op.mode == "crop")]]

@@ -17,7 +17,9 @@ _SEPARATORS = re.compile(
     r"\s*[;,!?]\s*|\s*\.(?=\s|$)\s*|\s+/\s+|\s*\n+\s*|"
     r"\s+(?:and\s+then|and\s+also|and\s+finally|and\s+lastly|and\s+after\s+that|then|also|plus|"
     r"as\s+well\s+as|after\s+that|afterwards|followed\s+by|finally|lastly|and|but|while|"
-    r"along\s+with|together\s+with|in\s+addition\s+to)\s+"
+    r"together\s+with|in\s+addition\s+to)\s+|"
+    # "pan along with her" follows a subject: not two clauses
+    r"(?<!\bpan)(?<!\bpans)(?<!\bpanning)(?<!\bmove)(?<!\bmoves)(?<!\bfollow)(?<!\btrack)\s+along\s+with\s+"
 )
 _LEADING_FILLER = re.compile(r"^(?:and|then|also|plus|but|so|next|finally|lastly|after that|please)\s+")
 
@@ -56,6 +58,7 @@ class Context:
     quotes: Sequence[str] = ()
     typos: int = 0
     aspect_ratio: str | None = None  # the structured input, when it names a ratio
+    shots: bool = False  # the instruction talks about shots/scenes ("keep the opening" is a shot)
 
 
 @dataclass

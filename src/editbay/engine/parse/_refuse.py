@@ -1,8 +1,9 @@
 """Refusals: clauses the CPU engine must not force onto an operation.
 
 Three kinds, checked before any rule runs:
-- *vision* edits need to find something in the picture (faces, the background, shots, camera
-  shake, a subject to follow, a reference image's colours): planned, not in this engine version;
+- *vision* edits the vision rules (`_rules_vision`) did not read: what remains of a faces,
+  background, shots, shake, subject or colour-reference request is something they cannot do
+  (plates, changing a face, adding shake, editing inside one shot …);
 - *generative* edits need new pixels (add an object, replace/turn X into Y, remove an object,
   change a person, restyle as anime/a painting);
 - *limits*: things an editor could do but this engine does not (music, transitions, zoom out …).
@@ -19,7 +20,7 @@ import re
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._vocab import content_words
 
-VISION = "needs vision-assisted editing ({what}), which this engine version does not do yet"
+VISION = "needs vision-assisted editing the engine does not do ({what})"
 GENERATIVE = "needs a generative model ({what}); the engine only edits the whole frame, time and sound"
 
 _PERSON = (
@@ -32,36 +33,42 @@ _PAD_CONTEXT = (
 )
 
 _VISION_CHECKS: tuple[tuple[str, str], ...] = (
+    # What is left of a clause after the vision rules (`_rules_vision`) read the supported part.
     (
-        r"\b(?:faces?|heads?|license\s+plates?|number\s+plates?|identit\w*|identif\w*|anonymi[sz]\w*)\b",
-        "detecting faces or plates",
+        r"\b(?:license\s+plates?|licence\s+plates?|number\s+plates?|plates?|screens?|documents?|tattoos?)\b"
+        r"(?=.*\b(?:blur\w*|pixel\w*|hide|obscure|censor\w*|redact\w*|mask\w*)\b)|"
+        r"\b(?:blur\w*|pixel\w*|hide|obscure|censor\w*|redact\w*|mask\w*)\b.*\b(?:license|licence|number)\s+plates?\b",
+        "finding number plates or objects: only faces can be found and obscured",
+    ),
+    (
+        r"\b(?:faces?|heads?|identit\w*|identif\w*|anonymi[sz]\w*)\b",
+        "editing a face other than blurring, pixelating or blacking it out",
     ),
     (
         r"\b(?:stabili[sz]\w*|steady|steadier|shaky|shake|shaking|jitter\w*|jerky|wobbl\w*|judder\w*|"
         r"hand\s*held|camera\s+movement|smooth\s+out\s+the\s+(?:motion|movement|camera))\b",
-        "stabilisation",
+        "adding or changing camera movement: shake can be removed ('stabilise it'), not added",
     ),
     (
         r"\b(?:follow\w*|track\w*|pan\s+along|reframe\w*|keep\s+(?:\w+\s+){0,2}in\s+(?:the\s+)?(?:frame|shot|view)|"
         r"as\s+(?:he|she|they|it)\s+moves?|auto\s*crop)\b",
-        "following a subject",
+        "following a subject other than with a crop to a new aspect ratio ('vertical, follow the person')",
     ),
     (
         r"\b(?:match|borrow|copy|steal|transfer|take|use|grab|apply)\b.{0,40}\b(?:colou?rs?|tones?|look|grade|grading|"
         r"palette|style|mood)\b.{0,40}\b(?:image|photo|picture|still|reference|screenshot|uploaded|attached|frame\s+i)\b"
         r"|\b(?:colou?rs?|tones?|look|grade|palette)\s+(?:of|from|like|in)\s+(?:the|this|my|that)\s+(?:image|photo|"
         r"picture|still|reference|screenshot)\b",
-        "matching colours to a reference image",
+        "matching colours to something other than an image given in images[]",
     ),
     (
-        r"^(?=.*\b(?:skip|remove|drop|delete|keep|only|except|take\s+out|cut|first|second|third|last|middle|opening|"
-        r"final|intro|opens|ending|every|other)\b).*\b(?:shots?|scenes?)\b|\b(?:skip|remove|drop|cut|delete)\s+(?:the\s+)?"
-        r"(?:intro|outro|opening|ending|credits)\b(?!.*\d)",
-        "finding shots or scenes",
+        r"\b(?:first|second|third|fourth|fifth|last|middle|opening|final|intro|ending|closing|every|other|"
+        r"\d+(?:st|nd|rd|th)?)\b.*\b(?:shots?|scenes?)\b|\b(?:shots?|scenes?)\s+(?:number\s+|#\s*)?\d",
+        "editing inside one shot: whole shots can be kept or removed ('remove the first scene')",
     ),
     (
         r"\b(?:background|backdrop|bg|scenery|behind\s+(?:him|her|them|the\s+\w+))\b",
-        "separating the person from the background",
+        "changing the background other than blurring, greying or darkening it",
     ),
 )
 
@@ -111,7 +118,9 @@ def vision_reason(c: Clause) -> str | None:
     for pattern, what in _VISION_CHECKS:
         if not re.search(pattern, text):
             continue
-        if what.startswith("separating"):
+        if what.startswith("changing the background"):
+            if re.search(r"\b(?:replace|swap|substitute|erase|remove|delete|add|insert|put)\b", text):
+                continue  # new pixels: the generative check names it
             # "9:16 with a blurred background" is padding, not segmentation; "blur the background" is.
             if (re.search(_PAD_CONTEXT, text) or c.ctx.aspect_ratio) and not re.search(r"\bbehind\b", text):
                 continue
@@ -122,9 +131,11 @@ def vision_reason(c: Clause) -> str | None:
                 text,
             ):
                 continue
-        if what == "finding shots or scenes" and re.search(r"\d\s*(?:s|sec|seconds?)\b", text):
+        if what.startswith("editing inside one shot") and re.search(r"\d\s*(?:s|sec|seconds?)\b", text):
             continue
-        if what == "following a subject" and re.search(r"\btrack\s+(?:\d|one|two)\b|\baudio\s+track\b", text):
+        if what.startswith("following a subject") and re.search(
+            r"\btrack\s+(?:\d|one|two)\b|\baudio\s+track\b", text
+        ):
             continue
         return VISION.format(what=what)
     return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editbay.engine import media as _media
+from editbay.engine import vision as _vision
 from editbay.engine.errors import InvalidMedia, RenderFailed, UnsupportedEdit
 from editbay.engine.ops import EditPlan, Text
 from editbay.engine.render.colour import PRESET_LOOKS
@@ -107,11 +108,14 @@ def render(
     tmp = Path(tempfile.mkdtemp(prefix="editbay-render-", dir=workdir))
     written: list[Path] = [partial, *stills]  # removed unless the render completes
     try:
+        # analyse: vision operations look at the picture first (one decode at reduced size)
+        vision = (_vision.prepare(plan, Path(input_path), source, image_paths, tmp, cancel)
+                  if _vision.needed(plan) else None)
         job = build(plan, source, RenderInputs(  # execute: one ffmpeg run
             input=Path(input_path), output=partial, images=image_paths, workdir=tmp, ffmpeg=ffmpeg,
             fonts=find_fonts() if any(isinstance(op, Text) for op in plan.operations) else FontSet(),
             crf=crf, preset=preset, threads=default_threads() if threads is None else threads,
-            max_buffer_bytes=limits.max_buffer_bytes, stills=stills,
+            max_buffer_bytes=limits.max_buffer_bytes, stills=stills, vision=vision,
         ))
         for path, content in job.files:
             path.write_text(content, encoding="utf-8")

@@ -14,12 +14,18 @@ from pathlib import Path
 
 from editbay.engine.ops import (
     AudioFade,
+    Background,
+    ColorMatch,
     EditPlan,
+    FaceBlur,
     Fade,
     MediaInfo,
     Mute,
     Normalize,
     Overlay,
+    Reframe,
+    Scenes,
+    Stabilize,
     Text,
     Trim,
     Volume,
@@ -35,6 +41,7 @@ from editbay.engine.render.graph import fmt_number as n
 from editbay.engine.render.overlay import apply_overlay, apply_text
 from editbay.engine.render.timeline import TIME_OPS, apply_time
 
+VISION_OPS = (FaceBlur, Background, ColorMatch, Stabilize, Reframe, Scenes)
 COPYABLE_VIDEO = {("h264", "yuv420p"), ("h264", "yuvj420p")}
 
 
@@ -109,6 +116,10 @@ def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
             texts += 1
         elif isinstance(op, Overlay):
             apply_overlay(ctx, op)
+        elif isinstance(op, VISION_OPS):
+            from editbay.engine.vision.nodes import apply_vision  # numpy/OpenCV only when needed
+
+            apply_vision(ctx, op)
         else:
             raise TypeError(f"the renderer has no rule for operation {type(op).__name__}")
     return fades

@@ -29,6 +29,7 @@ class RenderInputs:
     audio_bitrate: str = "128k"
     max_buffer_bytes: int = DEFAULT_BUFFER_BYTES  # reverse/loop/boomerang keep frames in memory
     stills: tuple[Path, Path] | None = None  # thumbnail and poster JPEGs written by the same run
+    vision: object | None = None  # editbay.engine.vision.VisionData for vision operations
 
 
 @dataclass

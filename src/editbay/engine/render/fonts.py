@@ -5,7 +5,8 @@ candidate font's character map once and picks, for every text, the candidate cov
 characters (ties go to the earlier, preferred file). Debian packages giving good coverage, installed
 by the CI script: ``fonts-dejavu-core`` (Latin, Greek, Cyrillic, Arabic, Hebrew), ``fonts-noto-core``
 (Noto Sans per script) and ``fonts-noto-cjk`` (Chinese, Japanese, Korean). A DejaVu font bundled in
-a Python package (matplotlib) is the last resort; ``EDITBAY_FONT_DIR`` adds a directory.
+a Python package (matplotlib), then the DejaVu Sans Bold shipped in ``fonts_data/``, are the last
+resort, so Latin, Greek, Cyrillic and Arabic text always renders; ``EDITBAY_FONT_DIR`` adds a directory.
 """
 
 from __future__ import annotations
@@ -124,10 +125,14 @@ def coverage(path: str) -> frozenset[int]:
     return frozenset()
 
 
+SHIPPED_DIR = Path(__file__).with_name("fonts_data")  # DejaVu Sans Bold (Bitstream Vera licence)
+
+
 def _bundled_dirs() -> list[Path]:
+    """Fonts inside Python packages, after the system ones: matplotlib's, then editbay's own."""
     spec = importlib.util.find_spec("matplotlib")
     locations = spec.submodule_search_locations if spec and spec.submodule_search_locations else []
-    return [Path(loc) / "mpl-data" / "fonts" / "ttf" for loc in locations]
+    return [Path(loc) / "mpl-data" / "fonts" / "ttf" for loc in locations] + [SHIPPED_DIR]
 
 
 def find_fonts(extra_dirs: tuple[str, ...] = ()) -> FontSet:

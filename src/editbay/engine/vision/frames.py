@@ -1,10 +1,10 @@
 """Fast frame access for analysis: PyAV decode (frame threading) at a reduced size, on a thread.
 
-Frames come out as numpy arrays (luma, or RGB on demand) in the *displayed* orientation (the rotation a phone recorded is
-applied, as ffmpeg's autorotate does for the render), each with its index and its time on the
-render's clock: seconds from the input's start time, which is what ``t`` means in the ffmpeg graph.
-Decoding and the scale to the analysis size run on a worker thread (PyAV and swscale release the
-GIL), so the consumer's numpy/OpenCV work overlaps with decoding.
+Frames come out as numpy arrays (luma, or RGB on demand) in the *displayed* orientation (the
+rotation a phone recorded is applied, as ffmpeg's autorotate does for the render), each with its
+index and its time on the render's clock: seconds from the input's start time, which is what
+``t`` means in the ffmpeg graph. Decoding and the scale to the analysis size run on a worker
+thread (PyAV and swscale release the GIL), so the consumer's numpy/OpenCV work overlaps them.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class FrameReader:
     them, but skipped).
     """
 
-    def __init__(self, path: str | Path, size: tuple[int, int], *, rotation: int = 0, every: int = 1,
-                 depth: int = 8) -> None:
+    def __init__(
+        self, path: str | Path, size: tuple[int, int], *, rotation: int = 0, every: int = 1, depth: int = 8
+    ) -> None:
         self.path, self.size, self.every = str(path), size, max(1, every)
         self.k = _rotation_k(rotation)
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
@@ -120,8 +121,11 @@ class FrameReader:
                         return
                     if index % self.every:
                         continue
-                    yuv = frame.reformat(width=w, height=h, format="yuv420p",
-                                         interpolation="AREA").to_ndarray().copy()  # the buffer is reused
+                    yuv = (
+                        frame.reformat(width=w, height=h, format="yuv420p", interpolation="AREA")
+                        .to_ndarray()
+                        .copy()
+                    )  # the buffer is reused
                     t = (frame.time if frame.time is not None else index / 30.0) - start
                     self._queue.put(Frame(index, t, yuv, self.k))
         except (av.FFmpegError, OSError, ValueError) as exc:

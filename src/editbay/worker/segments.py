@@ -1,0 +1,113 @@
+"""Fan a parent job's segments out as child tasks, help render them, and wait for all of them.
+
+The parent's provider calls ``ctx.segments(inputs, on_progress, cancel)``. This inserts one
+pending child task per segment (`lifecycle.spawn_children`: same account, no cost, no webhook)
+and wakes the workers; any worker claims children like jobs (fair claiming, leases, heartbeats,
+cancel checks, re-run after a crash — `JobRunner` as for any job). Meanwhile the parent's own
+worker slot does not sit idle: it claims children *of this parent* and runs them too, one at a
+time. Progress is the mean of the children's progress. A cancelled parent cancels its children;
+a failed child (after its attempts) fails the parent; the parent's caller is billed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from editbay.errors import ErrorCode
+from editbay.jobs import lifecycle
+from editbay.providers.base import JobCancelled, JobFailed
+from editbay.providers.segment import SEGMENT_SLUG
+from editbay.store import queue
+from editbay.store.db import transaction
+from editbay.store.models import JobStatus
+from editbay.worker.services import Services
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.2
+
+
+class SegmentFanOut:
+    """``ctx.segments`` for one parent job run by ``worker_id``."""
+
+    def __init__(self, services: Services, parent_id: str, worker_id: str) -> None:
+        self.services = services
+        self.parent_id = parent_id
+        self.helper_id = f"{worker_id}+seg"
+        self.child_ids: list[str] = []
+
+    def __call__(
+        self, inputs: list[dict[str, Any]], on_progress: Callable[[float], None], cancel: threading.Event
+    ) -> None:
+        from editbay.worker.runner import JobRunner
+
+        with transaction(self.services.sessions) as session:
+            stale = list(queue.find_open_children(session, self.parent_id))
+            if stale:  # an earlier attempt of the parent died with children in flight
+                lifecycle.cancel_children(session, stale)
+            parent = queue.load_job(session, self.parent_id)
+            assert parent is not None
+            self.child_ids = lifecycle.spawn_children(session, parent, SEGMENT_SLUG, inputs)
+        log.info("job %s: %d segment tasks queued", self.parent_id, len(inputs),
+                 extra={"jobId": self.parent_id})
+        helper_stop = threading.Event()
+        runner = JobRunner(self.services, self.helper_id, helper_stop)
+        helper: threading.Thread | None = None
+        try:
+            while True:
+                if cancel.is_set():
+                    raise JobCancelled()
+                if helper is None or not helper.is_alive():
+                    helper = self._help(runner)
+                with transaction(self.services.reads) as session:
+                    states = lifecycle.children_state(session, self.child_ids)
+                done = [s for s in states if s[1] == JobStatus.COMPLETED.value]
+                bad = [s for s in states if s[1] in (JobStatus.FAILED.value, JobStatus.CANCELLED.value)]
+                if bad:
+                    index = self.child_ids.index(bad[0][0])
+                    why = bad[0][3] or "no reason given"
+                    raise JobFailed(ErrorCode.RENDER_FAILED, f"segment {index} {bad[0][1]}: {why}")
+                on_progress(sum(100 if s[1] == "completed" else s[2] for s in states) / (100 * len(states)))
+                if len(done) == len(states):
+                    if helper is not None:
+                        helper.join()
+                    return
+                time.sleep(POLL_SECONDS)
+        except BaseException:
+            self._stop_children()
+            helper_stop.set()
+            raise
+
+    def _help(self, runner: Any) -> threading.Thread | None:
+        """Claim one pending child of this parent and run it on a thread (None when none is left)."""
+        settings = self.services.settings
+        with transaction(self.services.sessions) as session:
+            child = lifecycle.claim_next(
+                session, self.helper_id, settings.lease_seconds, settings.max_attempts,
+                parent_id=self.parent_id,
+            )
+        if child is None:
+            return None
+
+        log.info("running segment task %s of job %s", child.id, self.parent_id, extra={"jobId": child.id})
+
+        def work() -> None:
+            try:
+                runner.run(child)
+            except Exception:  # the lease expires and any worker re-runs the segment
+                log.exception("segment task %s could not be recorded", child.id)
+
+        thread = threading.Thread(target=work, name=f"segment-{child.id}", daemon=True)
+        thread.start()
+        return thread
+
+    def _stop_children(self) -> None:
+        try:
+            with transaction(self.services.sessions) as session:
+                lifecycle.cancel_children(session, self.child_ids)
+        except Exception:
+            log.exception("job %s: could not cancel its segment tasks", self.parent_id)
