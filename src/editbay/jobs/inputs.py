@@ -66,7 +66,13 @@ class VideoEditInput(BaseModel):
         max_length=10,
         description="Reference images / logos (URLs or {url} objects), at most 10.",
     )
-    keep_original_sound: bool = Field(default=True, description="Keep the input's audio track.")
+    # Absent means "keep the sound unless the instruction asks otherwise" ("mute it"); an
+    # explicit true/false is a structured input and wins over the instruction's words.
+    keep_original_sound: bool | None = Field(
+        default=None,
+        description="Keep the input's audio track (absent: kept unless the instruction removes it; "
+        "false removes it; true keeps it even if the instruction says to mute).",
+    )
     aspect_ratio: AspectRatio | None = Field(
         default=None, description="Output aspect ratio; `auto` or absent keeps the input's."
     )

@@ -68,7 +68,7 @@ class LocalEngineProvider:
             plan = plan_edit(
                 data.get("prompt", ""),
                 images=[str(p) for p in images],
-                keep_original_sound=data.get("keep_original_sound", True),
+                keep_original_sound=data.get("keep_original_sound"),
                 aspect_ratio=data.get("aspect_ratio"),
                 media=info,
                 strict=strict,

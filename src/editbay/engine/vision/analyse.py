@@ -41,6 +41,7 @@ _Op = TypeVar("_Op")
 log = logging.getLogger(__name__)
 
 VISION_OPS = (FaceBlur, Background, ColorMatch, Stabilize, Reframe, Scenes)
+MASK_SHORT_SIDE = 180  # mask videos: soft-edged, scaled up in the graph
 
 
 @dataclass
@@ -106,6 +107,7 @@ def analyse(
         or (reframe is not None and reframe.subject == "person")
     )
     size = analysis_size(facts.width, facts.height, 360 if need_faces else 240)
+    mask_size = analysis_size(facts.width, facts.height, MASK_SHORT_SIDE)
     step = max(1, round(facts.fps / 5))
     faces = FaceAnalyser(step=step, max_gap=int(facts.fps)) if need_faces else None
     mattes = segment.MatteAnalyser(step=step) if background_op is not None else None
@@ -138,13 +140,13 @@ def analyse(
     if tracks is not None:
         data.faces_found, data.face_width = len(tracks), tracks.max_width()
     if face_op is not None and tracks is not None:
-        _face_masks(data, face_op, tracks, size, workdir, count)
+        _face_masks(data, face_op, tracks, mask_size, workdir, count)
     if mattes is not None and tracks is not None:
         data.background_masks = masks.write_mask_video(
             workdir / "background_mask.nut",
-            size,
+            mask_size,
             data.times,
-            (255 - mattes.matte(i, tracks, size) for i in range(count)),
+            (255 - mattes.matte(i, tracks, mask_size) for i in range(count)),
         )
         if not len(tracks):
             data.notes.append(

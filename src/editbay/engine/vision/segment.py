@@ -114,6 +114,7 @@ class MatteAnalyser:
     def __init__(self, step: int) -> None:
         self.step = max(1, step)
         self._keys: dict[int, tuple[bytes, tuple[Box, ...]]] = {}  # PNG-packed matte + its faces
+        self._sorted: list[int] = []
         self.size: tuple[int, int] = (0, 0)
 
     def wants(self, index: int) -> bool:
@@ -134,7 +135,9 @@ class MatteAnalyser:
     def matte(self, index: int, tracks: FaceTracks, size: tuple[int, int], soft: float = 0.02) -> np.ndarray:
         """Soft person matte (uint8) of frame ``index`` at ``size``."""
         cv2 = cv2_module()
-        keys = sorted(self._keys)
+        if len(self._sorted) != len(self._keys):
+            self._sorted = sorted(self._keys)
+        keys = self._sorted
         pos = int(np.searchsorted(keys, index, side="right"))
         k0 = keys[max(0, pos - 1)]
         k1 = keys[min(len(keys) - 1, pos)]
@@ -145,9 +148,10 @@ class MatteAnalyser:
         else:
             u = (index - k0) / (k1 - k0)
             out = cv2.addWeighted(a, 1.0 - u, self._moved(k1, now), u, 0.0)
-        out = cv2.resize(out, size, interpolation=cv2.INTER_LINEAR)
-        sigma = soft * max(size)
-        return cv2.GaussianBlur(out, (0, 0), sigma) if sigma >= 0.5 else out
+        sigma = soft * max(out.shape)  # feathered at the small size, then scaled up (cheap and smooth)
+        if sigma >= 0.5:
+            out = cv2.GaussianBlur(out, (0, 0), sigma)
+        return cv2.resize(out, size, interpolation=cv2.INTER_LINEAR)
 
     def _moved(self, key: int, now: Sequence[Box]) -> np.ndarray:
         """Keyframe ``key``'s matte moved with its faces to where they are ``now``."""
