@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     max_attempts: int = 3
     #: segment-parallel rendering: inputs at least this long (seconds) whose plan is frame-local are
     #: split at keyframes into ~segment_seconds pieces rendered by any worker (0 = off)
-    segment_threshold_seconds: float = 60.0
+    # Off by default: splitting pays only with several idle workers (docs/performance.md, Scale-out).
+    segment_threshold_seconds: float = 0.0
     segment_seconds: float = 10.0
     job_timeout_seconds: float = 1800.0
     shutdown_grace_seconds: float = 30.0

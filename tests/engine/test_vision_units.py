@@ -213,3 +213,11 @@ def test_unresolved_shots_compile_to_trims_and_a_concat(tmp_path: Path) -> None:
 def test_vision_nodes_without_analysis_are_refused() -> None:
     with pytest.raises(UnsupportedEdit):
         build_of([FaceBlur()], media=MEDIA)
+
+
+def test_roll_is_corrected_only_when_the_camera_really_rolls() -> None:
+    rng = np.random.default_rng(6)
+    noise = [(0.0, 0.0, float(a)) for a in rng.normal(0, np.radians(0.02), 120)]
+    assert not stabilise_path(noise, 30.0, 0.6, 16 / 9).rotates  # estimation noise: no rotate filter
+    roll = [(0.0, 0.0, float(a)) for a in rng.normal(0, np.radians(0.6), 120)]
+    assert stabilise_path(roll, 30.0, 0.6, 16 / 9).rotates

@@ -64,6 +64,7 @@ def test_short_inputs_and_threshold_zero_render_in_one_pass():
     assert not seg.segment_decision(plan, media(300.0), 0, 10).split
 
 
+@pytest.mark.slow
 def test_split_at_keyframes_keeps_every_frame_once(clip, tmp_path):
     pieces = seg.split(clip, tmp_path, 2.0, FFMPEG)
     assert len(pieces) == 4
@@ -127,6 +128,7 @@ def _run(tmp: Path, clip: Path, prompt: str, fan_out: bool) -> tuple[Path, dict[
     return output, result.plan or {}, frames
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "prompt",
     [

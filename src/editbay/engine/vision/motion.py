@@ -19,6 +19,7 @@ from editbay.engine.vision.faces import cv2_module
 
 MOTION_WIDTH = 320  # analysis width (px) for motion estimation
 MAX_ZOOM = 1.2  # never zoom in more than this to hide the moving borders
+ROLL_NOISE_DEG = 0.08  # per-frame rotation jitter below this (std) is measurement noise
 
 
 def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:
@@ -104,7 +105,10 @@ def stabilise_path(
     motion: list[tuple[float, float, float]], fps: float, strength: float, aspect: float
 ) -> StabilisePath:
     """Corrections that move each frame from the shaky camera path to the smoothed one."""
-    path = np.cumsum(np.array(motion or [(0.0, 0.0, 0.0)], np.float64), axis=0)
+    steps = np.array(motion or [(0.0, 0.0, 0.0)], np.float64)
+    if math.degrees(float(steps[:, 2].std())) < ROLL_NOISE_DEG:
+        steps[:, 2] = 0.0  # estimation noise, not roll: summed up it would only drift (and cost a rotate)
+    path = np.cumsum(steps, axis=0)
     sigma = (0.25 + 1.5 * strength) * fps  # 0.25 s (light) .. 1.75 s (locked-off look)
     corr = gaussian_smooth(path, sigma) - path
     # How far the window must be able to move; rare spikes beyond the 99th percentile are clipped.
