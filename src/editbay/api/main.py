@@ -77,7 +77,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sqlite = is_sqlite(settings.resolved_database_url)
     concurrency.install(state, sqlite)
     state.job_reader = make_job_reader(state.engine)
-    state.submitter = GroupCommit(partial(submit_many, state.sessionmaker, settings), inline=sqlite)
+    # SQLite: groups run inline on the loop through the app's engine; PostgreSQL: on a writer
+    # thread with a connection of its own (no pool pre-ping round trip per group)
+    writer = state.engine if sqlite else make_engine(settings.resolved_database_url, pre_ping=False)
+    state.submitter = GroupCommit(
+        partial(submit_many, make_sessionmaker(writer), settings), inline=sqlite
+    )
     await run_in_threadpool(prepare_database, settings, state)
     handle = None
     if settings.workers > 0:
@@ -91,6 +96,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await run_in_threadpool(handle.stop)
         await run_in_threadpool(state.submitter.stop)
         await state.job_reader.close()
+        if writer is not state.engine:
+            writer.dispose()
         state.engine.dispose()
 
 

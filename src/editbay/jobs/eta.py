@@ -7,6 +7,7 @@ import statistics
 import threading
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ def worker_capacity(session: Session, settings: Settings, at: datetime) -> int:
     return max(1, live or settings.workers)
 
 
-_cache: dict[tuple[str, str], tuple[float, float, float]] = {}
+_cache: dict[tuple[Any, str], tuple[float, float, float]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -54,7 +55,7 @@ def estimate_completion(
 ) -> datetime:
     """When a job submitted now should end. The inputs (four small queries) are cached per model
     for `EDITBAY_ETA_CACHE_SECONDS` (default 1 s) so bursts of submits do not repeat them."""
-    key = (str(session.get_bind().url), model_slug)
+    key = (session.get_bind().url, model_slug)  # the URL itself: rendering it costs more
     ttl = settings.eta_cache_seconds
     cached = _cache.get(key) if ttl > 0 else None
     if cached is not None and cached[0] > time.monotonic():

@@ -138,19 +138,21 @@ def price(caller: Caller, req: SubmitRequest) -> Priced:
     return Priced(caller, req, quote.total, values, fingerprint)
 
 
-_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks: dict[Any, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
 
 def _writer_lock(factory: sessionmaker[Session]) -> AbstractContextManager[Any]:
     """SQLite has one writer at a time; queue this process's submits on a lock instead of in
     SQLite's busy handler (which sleeps up to 100 ms between retries)."""
-    bind = factory.kw.get("bind")
-    url = str(getattr(bind, "url", ""))
-    if not url.startswith("sqlite"):
+    url = getattr(factory.kw.get("bind"), "url", None)
+    if url is None or not url.drivername.startswith("sqlite"):
         return nullcontext()
-    with _writer_locks_guard:
-        return _writer_locks.setdefault(url, threading.Lock())
+    lock = _writer_locks.get(url)  # the URL itself as the key: rendering it costs more
+    if lock is None:
+        with _writer_locks_guard:
+            lock = _writer_locks.setdefault(url, threading.Lock())
+    return lock
 
 
 def _wake_workers(session: Session) -> notify.Waker:

@@ -15,8 +15,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the pragmas/pool settings each backend needs."""
+def make_engine(url: str, *, pre_ping: bool = True, **kwargs: Any) -> Engine:
+    """Create an engine with the pragmas/pool settings each backend needs. ``pre_ping=False``
+    skips PostgreSQL's liveness round trip at every checkout (for a connection kept busy by
+    one thread, like the group-commit writer's)."""
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -48,7 +50,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, **kwargs)
+    options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, **kwargs}
+    return create_engine(url, pool_pre_ping=pre_ping, **options)
 
 
 def make_sessionmaker(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:

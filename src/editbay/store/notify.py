@@ -64,9 +64,15 @@ _wakers: dict[tuple[str, str], Waker] = {}
 _wakers_lock = threading.Lock()
 
 
+_db_keys: dict[Any, str] = {}
+
+
 def _db_key(bind: Engine | Connection) -> str:
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    return engine.url.render_as_string(hide_password=True)
+    url = (bind.engine if isinstance(bind, Connection) else bind).url
+    key = _db_keys.get(url)  # rendering a URL costs more than a hot path's whole wake-up
+    if key is None:
+        key = _db_keys.setdefault(url, url.render_as_string(hide_password=True))
+    return key
 
 
 def local_waker(bind: Engine | Connection | str, topic: str = TOPIC_JOBS) -> Waker:

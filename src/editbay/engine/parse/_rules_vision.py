@@ -18,7 +18,9 @@ from editbay.engine.parse._quantity import by_level
 PERSON = (
     r"(?:him|her|them|he|she|they|everyone|everybody|someone|somebody|people|person|persons|man|woman|men|"
     r"women|guy|girl|boy|kids?|child|children|baby|actor|actress|speaker|presenter|subject|astronaut|"
-    r"dancer|singer|skater|skateboarder|runner|player|host|interviewee|model|face|faces|talent|vlogger)"
+    r"dancer|singer|skater|skateboarder|runner|player|host|interviewee|model|face|faces|talent|vlogger|"
+    r"bystanders?|passers?\s*by|pedestrians?|crowd|audience|students?|customers?|staff|employees?|patients?|"
+    r"participants?|guests?|attendees?|fans?|people\s+in\s+the\s+(?:video|clip|footage|shot|frame))"
 )
 _OF_PEOPLE = r"(?:(?:the|all|every|each|any|their|his|her|its|of|people'?s?|persons?'?s?|everyone'?s?|" \
     r"everybody'?s?|bystanders'?|passers?\s*by'?s?|the\s+people'?s?|visible|other|all\s+the)\s+)*"
@@ -49,6 +51,8 @@ def face_rule(c: Clause) -> None:
         c.search(rf"\b(?:{_HIDE})\b(?:\s+(?:out|up|over))?\s+(?:\S+\s+){{0,4}}?{_FACES}")
         or c.search(rf"{_FACES}\s+(?:\S+\s+){{0,3}}?(?:{_HIDE}|unrecogni[sz]able|unidentifiable|hidden)\b")
         or c.search(r"\bface\s*(?:blur\w*|pixel\w*|mosaic|anonymi[sz]\w*|redact\w*|mask\w*)\b")
+        or c.search(r"\b(?:put|place|add|draw|stick|apply)\s+(?:an?\s+|some\s+)?(?:black\s+(?:bars?|boxes?|"
+                    rf"rectangles?|squares?)|blur|mosaic|pixelation|pixels)\s+(?:over|on|across)\s+{_FACES}")
         or c.search(rf"\b(?:anonymi[sz]\w*|de\s*identif\w*)\b(?:\s+(?:\S+\s+){{0,2}}?{PERSON}\b)?")
         or c.search(rf"\b(?:blur|pixelate|obscure|censor|hide)\s+(?:out\s+)?(?:the\s+|all\s+|any\s+)?"
                     rf"{PERSON}\b(?!\s+(?:in|on|at)\b)")
@@ -72,9 +76,14 @@ def face_rule(c: Clause) -> None:
         style = "box"
     strength = 1.0 if re.search(r"\b(?:big|chunky|large|huge|heavy|heavily|strong\w*|completely)\b", words) \
         else _strength(c, 0.5, 0.8, 1.0)
-    source = _consume(c, m, extra if extra is not m else None,
-                       c.search(r"\bwith\s+(?:big\s+|large\s+|chunky\s+|small\s+)*(?:chunky\s+)?"
-                                r"(?:pixels?|blocks?|mosaic|black\s+(?:boxes|bars|rectangles))\b"))
+    tail = c.search(rf"\b(?:of|on|for)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+|every\s+)?(?:\w+\s+)?{PERSON}\b"
+                    r"(?:\s+(?:in|on)\s+(?:the\s+)?(?:video|clip|footage|shot|frame|picture))?")
+    why = c.search(r"\b(?:to\s+)?protect\s+(?:the\s+|their\s+)?(?:privacy|identit\w+|anonymity)(?:\s+of\s+"
+                   rf"(?:the\s+)?(?:\w+\s+)?{PERSON})?(?:\s+by)?\b|\bfor\s+(?:their\s+)?(?:privacy|anonymity)\b")
+    source = _consume(c, m, extra if extra is not m else None, why,
+                      tail if tail is not None and tail.start() >= m.end() else None,
+                      c.search(r"\bwith\s+(?:big\s+|large\s+|chunky\s+|small\s+)*(?:chunky\s+)?"
+                               r"(?:pixels?|blocks?|mosaic|black\s+(?:boxes|bars|rectangles))\b"))
     c.emit(FaceBlur(style=style, strength=strength, source=source, confidence=c.confidence(0.9)))
 
 
@@ -132,7 +141,10 @@ def background_rule(c: Clause) -> None:
     else:
         effect = "blur"
     keep = c.search(KEEP_SUBJECT.replace("^", r"\b").replace("$", r"\b")) if effect else None
-    source = _consume(c, m, keep, c.search(r"^\s*(?:put|make|throw|turn|get|have|set|give)\b"))
+    behind = c.search(rf"\bbehind\s+(?:him|her|them|the\s+\w+)\b|\b(?:so|while|and)\s+(?:that\s+)?"
+                      rf"(?:the\s+)?{PERSON}\s+(?:pops?|stands?\s+out|stays?\s+(?:sharp|crisp))\b")
+    source = _consume(c, m, keep, behind if behind is not None and behind.start() >= m.end() else None,
+                      c.search(r"^\s*(?:put|make|throw|turn|get|have|set|give)\b"))
     c.emit(Background(effect=effect, strength=_strength(c, 0.35, 0.6, 0.9), source=source or text.strip(),
                       confidence=c.confidence(0.9)))
 
@@ -144,8 +156,8 @@ _REF = (
     r"one\s+i\s+(?:sent|shared|uploaded|attached|gave)|upload|attachment)"
 )
 _COLOUR = (
-    r"(?:colou?rs?|tones?|look|grade|grading|palette|mood|tint|hues?|colou?r\s+scheme|lighting|"
-    r"white\s+balance)"
+    r"(?:(?:colou?r\s+)?(?:grade|grading|palette|scheme|tones?|look|mood|tint|hues?|balance)|colou?rs?|"
+    r"lighting|white\s+balance)"
 )
 _ORDINAL_IMAGE = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 
@@ -160,6 +172,10 @@ def color_match_rule(c: Clause) -> None:
                     rf"(?:\S+\s+){{0,2}}?{_REF}\b")
         or c.search(r"\b(?:match|grade|colou?r)\s+(?:it|this|the\s+(?:video|clip|footage))\s+"
                     rf"(?:to|like|after)\s+(?:the|this|that|my|an?)?\s*(?:\S+\s+){{0,2}}?{_REF}\b")
+        or c.search(rf"\b{_COLOUR}\s+match\w*\s+(?:to\s+|with\s+)?(?:the|this|that|my|an?)?\s*"
+                    rf"(?:\S+\s+){{0,2}}?{_REF}\b")
+        or c.search(rf"\b(?:use|apply|take|borrow|copy|steal|match)\w*\s+(?:the\s+|this\s+|my\s+)?(?:\S+\s+)?"
+                    rf"{_REF}(?:'s|s')?\s+(?:\S+\s+)?{_COLOUR}\b")
         or c.search(rf"\b(?:same|similar|matching)\s+{_COLOUR}\s+(?:as|like|to)\s+"
                     rf"(?:the|this|that|my|an?)?\s*(?:\S+\s+){{0,2}}?{_REF}\b")
         or c.search(r"\b(?:look|looks|feel)\s+like\s+(?:the|this|that|my)\s+(?:\S+\s+){0,2}?"
@@ -204,6 +220,7 @@ def stabilize_rule(c: Clause) -> None:
                     rf"smooth\w*|calm|tame|kill|stop|correct|dampen|counteract|no\s+more|without)\w*\s+(?:out\s+)?"
                     rf"(?:\S+\s+){{0,3}}?(?:{_SHAKE}|camera\s+(?:movement|motion)|hand\s*held\s+(?:movement|motion|"
                     rf"look)|(?:movement|motion)(?!\s+blur))\b")
+        or c.search(rf"\b(?:was|were|is|are|got|gets|looks?)\s+(?:\S+\s+)?{_SHAKE}")
         or c.search(rf"\b(?:too|so|very|really|a\s+bit|quite|super|way\s+too|kind\s+of|pretty)\s+{_SHAKE}|"
                     rf"\bkeeps?\s+(?:on\s+)?(?:shaking|wobbling|jittering|bouncing|jumping|juddering|vibrating)\b|"
                     rf"\b(?:shaky|shakey|jittery|wobbly|jerky|juddery|unsteady|bumpy)\b(?:\s+(?:footage|video|"
@@ -215,7 +232,9 @@ def stabilize_rule(c: Clause) -> None:
     strength = 1.0 if strong else _strength(c, 0.3, 0.6, 0.9)
     rest = c.search(r"\b(?:the\s+)?(?:(?:shaky|shakey|jittery|wobbly|jerky|unsteady|bumpy|hand\s*held)\s+)*"
                     r"(?:camera\s+)?(?:footage|movement|motion|camera|video|clip|picture|image|shot)\b")
-    c.emit(Stabilize(strength=strength, source=_consume(c, m, strong, rest), confidence=c.confidence(0.9)))
+    fix = c.search(r"\b(?:smooth\w*(?:\s+out)?|fix|correct|steady)\s+(?:it|this|that|things)(?:\s+out)?\b")
+    source = _consume(c, m, strong, rest, fix)
+    c.emit(Stabilize(strength=strength, source=source, confidence=c.confidence(0.9)))
 
 
 # ---- reframe -------------------------------------------------------------------------------------
@@ -228,8 +247,8 @@ def reframe_rule(c: Clause) -> None:
     m = (
         c.search(rf"\b(?:follow\w*|track\w*|pan\w*\s+(?:along\s+)?with|chas\w*)\s+(?:\S+\s+){{0,2}}?"
                  rf"(?:{PERSON}|the\s+\w+|it)\b(?:\s+as\s+(?:he|she|they|it)\s+(?:moves?|walks?|runs?|goes))?")
-        or c.search(rf"\bkeep\s+(?:(?!{_WHOLE})\S+\s+){{1,3}}?(?:in\s+(?:the\s+)?(?:frame|shot|view|"
-                    r"picture|center|centre|middle)|centered|centred|framed|in\s+frame)\b")
+        or c.search(rf"\bkeep(?:ing|s)?\s+(?:(?!{_WHOLE})\S+\s+){{1,3}}?(?:in\s+(?:the\s+)?(?:frame|shot|"
+                    r"view|picture|center|centre|middle)|centered|centred|framed|in\s+frame)\b")
         or c.search(rf"\b(?:{PERSON}|subject)\s+(?:stays?|remains?)\s+(?:in\s+)?(?:frame|shot|view|"
                     r"the\s+frame|centered|centred)\b")
         or c.search(r"\b(?:auto\w*|smart|intelligent|content\s*aware)\s*(?:re\s*frame\w*|crop\w*|framing|"
@@ -239,9 +258,11 @@ def reframe_rule(c: Clause) -> None:
     if not m or c.search(r"\b(?:audio|sound|music)\s+track\b|\btrack\s+(?:\d|one|two)\b|\bfollow\s+up\b"):
         return
     moves = c.search(r"\bas\s+(?:he|she|they|it)\s+(?:moves?|walks?|runs?|goes)\b|\bwherever\s+\w+\s+goes\b")
+    again = c.search(r"\b(?:auto\w*\s*|smart\s+|intelligent\s+)?re\s*frame\w*\b")
     person = re.search(rf"\b{PERSON}\b", m.group(0)) is not None
-    c.emit(Reframe(subject="person" if person else "any", source=_consume(c, m, moves),
-                   confidence=c.confidence(0.85)))
+    overlaps = again is not None and again.start() < m.end() and again.end() > m.start()
+    c.emit(Reframe(subject="person" if person else "any",
+                   source=_consume(c, m, moves, None if overlaps else again), confidence=c.confidence(0.85)))
 
 
 # ---- shots ---------------------------------------------------------------------------------------

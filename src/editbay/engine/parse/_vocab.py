@@ -74,6 +74,7 @@ STOPWORDS: frozenset[str] = frozenset(
 NOT_TYPOS: frozenset[str] = frozenset(
     """
     stay stays stayed staying stage stages scenery shaky shakey steady steadier wobbly jerky faces
+    shakiness shakyness jitteriness wobbliness unsteadiness bokeh
     show snow slot flow blow glow fist feast past vast face made fame fate wade blue slur worm ward
     wart coal tool coil coop drop crap bold gold colt cord grow hall calf lord load mate mule more
     look loot hoop trip grim prey flap slip clip room boom keen mike lower later layer lighter
@@ -183,7 +184,8 @@ def _extra_known() -> frozenset[str]:
         font box banner backing strip colored coloured looking style styled vibes aesthetic aesthetics
         face faces heads identity identities anonymize anonymized anonymous privacy person people persons
         background backdrop scenery surroundings bokeh portrait focus subject stabilize stabilized shaky
-        steady steadier wobbly jerky jittery shakey handheld gimbal tripod reframe follow following track
+        steady steadier wobbly jerky jittery shakey shakiness handheld gimbal tripod reframe follow
+        following track
         tracking pan shot shots scene scenes intro outro opening ending credits reference ref palette
         """.split()
     )
