@@ -1,10 +1,22 @@
 """API load benchmark: editbay (SQLite and PostgreSQL, EDITBAY_WORKERS=0) against a FastAPI
-hello-world on the same machine, driven by the same small asyncio HTTP/1.1 load generator.
+hello-world on the same machine, driven by the same load generator.
 
-    .venv/bin/python bench/api_load.py [--requests 3000] [--concurrency 32] [--backends sqlite,postgres]
+    .venv/bin/python bench/api_load.py [--requests 5000] [--rounds 5] [--concurrency 32]
+                                       [--backends sqlite,postgres] [--generator auto|wrk|python]
 
-Prints submit and GET throughput, p50/p99 latency and the ratios editbay / hello-world
-(targets: submit ≥ 50 %, GET ≥ 70 %). Each server is one uvicorn process, as `editbay serve` runs.
+Prints submit and GET throughput, p50/p99 latency, the server's CPU time per request, and the
+ratios editbay / hello-world (targets: submit ≥ 50 %, GET ≥ 70 %).
+
+* Same server settings for all: one uvicorn process each, run with `editbay serve`'s own
+  uvicorn arguments (`SERVE_OPTIONS`: no access log, proxy headers; uvloop and httptools, as
+  `uvicorn[standard]` installs them — printed at start).
+* The load generator must not be the bottleneck: `wrk` (C, one thread, 32 keep-alive
+  connections; `apt-get install wrk`) with Lua scripts that stop each thread after its share of
+  a fixed number of requests; without `wrk`, a Python asyncio generator split over several
+  processes (`--clients`).
+* The machine is shared: servers are measured round by round, interleaved, and the best round
+  of each phase is kept; the server CPU per request (from /proc, all its threads; PostgreSQL's
+  own processes not included) is printed alongside as a load-independent view.
 """
 
 from __future__ import annotations
@@ -12,14 +24,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import resource
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +81,11 @@ HELLO_APP = textwrap.dedent(
     async def get(job_id: str) -> dict:
         return {"jobId": job_id, "status": "pending", "progress": 0, "output": None}
 
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", **SERVE_OPTIONS)
     """
 )
+#: the uvicorn arguments of `editbay serve` (src/editbay/cli/serve_cmd.py), given to hello-world too
+SERVE_OPTIONS = {"access_log": False, "proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}
 
 
 def free_port() -> int:
@@ -96,16 +114,24 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 class Result:
     requests: int
     seconds: float
-    latencies: list[float]
-    errors: int
+    p50_ms: float
+    p99_ms: float
+    errors: int  # non-200 answers and connection errors
+    server_cpu: float = 0.0  # seconds of CPU the server process used during the phase
+    generator_cpu: float = 0.0  # seconds of CPU the load generator used
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
 
-    def pct(self, p: float) -> float:
-        data = sorted(self.latencies)
-        return data[min(len(data) - 1, int(p / 100 * len(data)))] * 1000
+    @property
+    def cpu_us(self) -> float:
+        return self.server_cpu / self.requests * 1e6
+
+
+def percentile(latencies: list[float], p: float) -> float:
+    data = sorted(latencies)
+    return data[min(len(data) - 1, int(p / 100 * len(data)))] * 1000 if data else 0.0
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -120,8 +146,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def drive(port: int, requests: list[bytes], concurrency: int) -> tuple[Result, list[bytes]]:
-    """Send pre-built HTTP/1.1 requests over ``concurrency`` keep-alive connections."""
+async def drive(port: int, requests: list[bytes], concurrency: int) -> tuple[list[float], list[bytes], int]:
+    """Send pre-built HTTP/1.1 requests over ``concurrency`` keep-alive connections; returns
+    (latencies, bodies, non-200 count)."""
     queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
     for item in enumerate(requests):
         queue.put_nowait(item)
@@ -148,9 +175,13 @@ async def drive(port: int, requests: list[bytes], concurrency: int) -> tuple[Res
         finally:
             writer.close()
 
-    started = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
-    return Result(len(requests), time.perf_counter() - started, latencies, errors), bodies
+    await asyncio.gather(*(connection() for _ in range(max(1, min(concurrency, len(requests))))))
+    return latencies, bodies, errors
+
+
+def _drive_chunk(args: tuple[int, list[bytes], int]) -> tuple[list[float], int]:
+    latencies, _, errors = asyncio.run(drive(*args))
+    return latencies, errors
 
 
 def http_request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
@@ -161,10 +192,130 @@ def http_request(method: str, path: str, headers: dict[str, str], body: bytes = 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def run_phase(port: int, reqs: list[bytes], concurrency: int) -> tuple[Result, list[bytes]]:
-    warm = reqs[: max(1, len(reqs) // 20)]
-    asyncio.run(drive(port, warm, concurrency))  # warm-up (connections, caches, JIT-less paths)
-    return asyncio.run(drive(port, reqs, concurrency))
+WRK_SCRIPT = r"""
+-- args: requests-per-thread, method, path-or-@file-of-paths, header lines..., and the body file
+local limit, count, i = 0, 0, 0
+local requests = {}
+function init(args)
+  limit = tonumber(args[1])
+  local method, target, body_file = args[2], args[3], args[4]
+  local headers = {}
+  for n = 5, #args do
+    local name, value = args[n]:match("^([^:]+):%s*(.*)$")
+    headers[name] = value
+  end
+  local body = nil
+  if body_file ~= "-" then
+    local f = io.open(body_file, "rb"); body = f:read("*a"); f:close()
+  end
+  local paths = {}
+  if target:sub(1, 1) == "@" then
+    for line in io.lines(target:sub(2)) do paths[#paths + 1] = line end
+  else
+    paths[1] = target
+  end
+  for n, path in ipairs(paths) do requests[n] = wrk.format(method, path, headers, body) end
+end
+function request()
+  i = i % #requests + 1
+  return requests[i]
+end
+function response(status, headers, body)
+  count = count + 1
+  if count >= limit then wrk.thread:stop() end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non2xx": %d, "errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of a running process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Phase:
+    """One phase's requests, as the two generators need them."""
+
+    method: str
+    paths: list[str]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def raw(self, n: int) -> list[bytes]:
+        return [
+            http_request(self.method, self.paths[i % len(self.paths)], self.headers, self.body)
+            for i in range(n)
+        ]
+
+
+class Generator:
+    def __init__(self, kind: str, concurrency: int, clients: int, workdir: Path) -> None:
+        self.kind = kind
+        self.concurrency = concurrency
+        self.clients = clients
+        self.workdir = workdir
+        (workdir / "load.lua").write_text(WRK_SCRIPT)
+
+    def run(self, port: int, pid: int, phase: Phase, n: int) -> Result:
+        cpu0, gen0 = process_cpu(pid), children_cpu()
+        result = self._wrk(port, phase, n) if self.kind == "wrk" else self._python(port, phase, n)
+        result.server_cpu = process_cpu(pid) - cpu0
+        result.generator_cpu = children_cpu() - gen0
+        return result
+
+    def _wrk(self, port: int, phase: Phase, n: int) -> Result:
+        target = phase.paths[0]
+        if len(phase.paths) > 1:
+            paths_file = self.workdir / "paths.txt"
+            paths_file.write_text("\n".join(phase.paths) + "\n")
+            target = f"@{paths_file}"
+        body_file = "-"
+        if phase.body:
+            (self.workdir / "body.json").write_bytes(phase.body)
+            body_file = str(self.workdir / "body.json")
+        headers = [f"{k}: {v}" for k, v in phase.headers.items()]
+        if phase.body:
+            headers.append("Content-Type: application/json")
+        command = [
+            "wrk", "-t1", f"-c{self.concurrency}", "-d120s", "--timeout", "30s",
+            "-s", str(self.workdir / "load.lua"), f"http://127.0.0.1:{port}",
+            "--", str(n), phase.method, target, body_file, *headers,
+        ]  # fmt: skip
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        data = json.loads(out.strip().splitlines()[-1])
+        return Result(
+            data["requests"],
+            data["duration_us"] / 1e6,
+            data["p50_us"] / 1000,
+            data["p99_us"] / 1000,
+            data["non2xx"] + data["errors"],
+        )
+
+    def _python(self, port: int, phase: Phase, n: int) -> Result:
+        requests = phase.raw(n)
+        clients = max(1, self.clients)
+        per = max(1, self.concurrency // clients)
+        chunks = [(port, requests[k::clients], per) for k in range(clients)]
+        started = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            parts = pool.map(_drive_chunk, chunks)
+        seconds = time.perf_counter() - started
+        latencies = [x for part in parts for x in part[0]]
+        errors = sum(part[1] for part in parts)
+        return Result(len(requests), seconds, percentile(latencies, 50), percentile(latencies, 99), errors)
 
 
 # ---- servers ---------------------------------------------------------------------------------
@@ -173,19 +324,31 @@ def run_phase(port: int, reqs: list[bytes], concurrency: int) -> tuple[Result, l
 class Target:
     """A running server and the requests of its two phases."""
 
-    def __init__(self, name: str, process: subprocess.Popen, port: int, submit: bytes, get_path) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        name: str,
+        process: subprocess.Popen,
+        port: int,
+        submit: Phase,
+        get: Callable[[list[str]], Phase],
+    ) -> None:
         self.name, self.process, self.port = name, process, port
-        self.submit_request = submit
-        self.get_path = get_path  # job id -> GET request bytes
+        self.submit = submit
+        self.get = get  # job ids -> the GET phase
+        self.job_ids: list[str] = []
         self.best: dict[str, Result] = {}
 
-    def run_round(self, n: int, concurrency: int) -> None:
-        submit, bodies = run_phase(self.port, [self.submit_request] * n, concurrency)
-        ids = [json.loads(b)["jobId"] for b in bodies if b.startswith(b'{"jobId"')] or ["job_x"]
-        get, _ = run_phase(self.port, [self.get_path(ids[i % len(ids)]) for i in range(n)], concurrency)
-        for phase, result in (("submit", submit), ("get", get)):
-            if phase not in self.best or result.rps > self.best[phase].rps:
-                self.best[phase] = result
+    def prepare(self, concurrency: int) -> None:
+        """Warm up and collect job ids for the GET phase (the answers of a few hundred submits)."""
+        _, bodies, _ = asyncio.run(drive(self.port, self.submit.raw(500), concurrency))
+        self.job_ids = [json.loads(b)["jobId"] for b in bodies if b.startswith(b'{"jobId"')] or ["job_x"]
+        asyncio.run(drive(self.port, self.get(self.job_ids).raw(500), concurrency))
+
+    def run_round(self, generator: Generator, n: int) -> None:
+        for name, phase in (("submit", self.submit), ("get", self.get(self.job_ids))):
+            result = generator.run(self.port, self.process.pid, phase, n)
+            if name not in self.best or result.rps > self.best[name].rps:
+                self.best[name] = result
 
     def stop(self) -> None:
         self.process.terminate()
@@ -197,15 +360,16 @@ class Target:
 
 def start_hello() -> Target:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", HELLO_APP, str(port)])
+    code = f"SERVE_OPTIONS = {SERVE_OPTIONS!r}\n{HELLO_APP}"
+    process = subprocess.Popen([sys.executable, "-c", code, str(port)])
     wait_healthy(f"http://127.0.0.1:{port}/docs", process)
     body = json.dumps(SUBMIT_BODY).encode()
     return Target(
         "hello-world",
         process,
         port,
-        http_request("POST", "/submit", {}, body),
-        lambda job_id: http_request("GET", f"/get/{job_id}", {}),
+        Phase("POST", ["/submit"], {}, body),
+        lambda ids: Phase("GET", [f"/get/{job_id}" for job_id in ids], {}),
     )
 
 
@@ -251,8 +415,8 @@ def start_editbay(name: str, database_url: str, data_dir: Path) -> Target:
         name,
         process,
         port,
-        http_request("POST", "/v1/jobs/submit", auth, body),
-        lambda job_id: http_request("GET", f"/v1/jobs/{job_id}", auth),
+        Phase("POST", ["/v1/jobs/submit"], auth, body),
+        lambda ids: Phase("GET", [f"/v1/jobs/{job_id}" for job_id in ids], auth),
     )
 
 
@@ -277,22 +441,40 @@ def drop_schema(schema: str) -> None:
 
 
 def line(name: str, r: Result) -> str:
-    return f"| {name} | {r.rps:,.0f} | {r.pct(50):.1f} | {r.pct(99):.1f} | {r.errors} |"
+    generator = r.generator_cpu / r.seconds
+    return (
+        f"| {name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_us:.0f} | "
+        f"{generator:.0%} | {r.errors} |"
+    )
+
+
+def server_stack() -> str:
+    import importlib.util
+
+    found = [m for m in ("uvloop", "httptools") if importlib.util.find_spec(m)]
+    return ", ".join(found) or "asyncio + h11"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best of each is kept")
+    parser.add_argument("--requests", type=int, default=5000, help="requests per phase and round")
+    parser.add_argument("--concurrency", type=int, default=32, help="keep-alive connections")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the best of each is kept")
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--clients", type=int, default=2, help="processes of the Python generator")
     args = parser.parse_args()
+    kind = args.generator
+    if kind == "auto":
+        kind = "wrk" if shutil.which("wrk") else "python"
+    print(f"generator: {kind}; servers: uvicorn with {server_stack()}, {SERVE_OPTIONS}", flush=True)
 
     targets: list[Target] = []
     schemas: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
+        generator = Generator(kind, args.concurrency, args.clients, Path(tmp))
         try:
             targets.append(start_hello())
             for backend in args.backends.split(","):
@@ -304,10 +486,13 @@ def main() -> None:
                 else:
                     url = f"sqlite:///{data_dir / 'editbay.db'}"
                 targets.append(start_editbay(f"editbay ({backend})", url, data_dir))
+            for target in targets:
+                target.prepare(args.concurrency)
             # Interleave the servers round by round so that background load hits them alike.
-            for _ in range(args.rounds):
+            for number in range(args.rounds):
                 for target in targets:
-                    target.run_round(args.requests, args.concurrency)
+                    target.run_round(generator, args.requests)
+                print(f"round {number + 1}/{args.rounds} done", flush=True)
         finally:
             for target in targets:
                 target.stop()
@@ -315,20 +500,27 @@ def main() -> None:
                 drop_schema(schema)
     hello = targets[0].best
     print(
-        f"\n{args.requests} requests per phase, {args.concurrency} keep-alive connections, "
+        f"\n{args.requests} requests per phase, {args.concurrency} keep-alive connections ({kind}), "
         f"best of {args.rounds} interleaved rounds, one uvicorn process per server\n"
     )
-    print("| server / phase | req/s | p50 ms | p99 ms | non-200 |\n|---|---:|---:|---:|---:|")
+    print(
+        "| server / phase | req/s | p50 ms | p99 ms | server CPU µs/req | generator CPU | non-200 |\n"
+        "|---|---:|---:|---:|---:|---:|---:|"
+    )
     for target in targets:
         print(line(f"{target.name} submit", target.best["submit"]))
         print(line(f"{target.name} GET", target.best["get"]))
     print(
-        "\n| backend | submit ÷ hello POST (target ≥ 50%) | GET ÷ hello GET (target ≥ 70%) |\n|---|---:|---:|"
+        "\n| backend | submit ÷ hello POST (target ≥ 50%) | GET ÷ hello GET (target ≥ 70%) "
+        "| CPU/req hello ÷ editbay, submit | GET |\n|---|---:|---:|---:|---:|"
     )
     for target in targets[1:]:
+        best = target.best
         print(
-            f"| {target.name} | {target.best['submit'].rps / hello['submit'].rps:.0%} | "
-            f"{target.best['get'].rps / hello['get'].rps:.0%} |"
+            f"| {target.name} | {best['submit'].rps / hello['submit'].rps:.0%} | "
+            f"{best['get'].rps / hello['get'].rps:.0%} | "
+            f"{hello['submit'].cpu_us / best['submit'].cpu_us:.0%} | "
+            f"{hello['get'].cpu_us / best['get'].cpu_us:.0%} |"
         )
 
 

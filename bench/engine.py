@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -182,6 +183,13 @@ def main() -> int:
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="editbay-bench-"))
+    try:
+        return _bench(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _bench(args: argparse.Namespace, work: Path) -> int:
     src, out = work / "src.mp4", work / "out.mp4"
     make_clip(src, args.seconds, args.size)
     rows: list[str] = []
@@ -242,8 +250,8 @@ def main() -> int:
 
 # ---- v2: vision-assisted edits -------------------------------------------------------------------
 # Each edit runs end to end (analysis pass + the one ffmpeg render) on a generated clip with a real
-# face (scikit-image's astronaut over a brick texture, moving, with camera jitter), paired with the
-# plain transcode floor of the same clip. Shot edits use a three-shot clip (planning finds the cuts).
+# face (scikit-image's astronaut crossing a brick texture; with camera jitter for stabilisation),
+# paired with the plain transcode floor of the same clip. Shot edits use a three-shot clip.
 
 VISION_EDITS = {
     "v2 blur faces": "blur the faces",
@@ -256,8 +264,8 @@ VISION_EDITS = {
 }
 
 
-def vision_clip(path: Path, seconds: float, size: str) -> None:
-    """The astronaut's upper body crossing a tinted brick texture, camera jittering ±1 % of the width."""
+def vision_clip(path: Path, seconds: float, size: str, shaky: bool = False) -> None:
+    """The astronaut's upper body crossing a tinted brick texture; ``shaky``: the camera jitters ±1 %."""
     import numpy as np
     from skimage import data
     from skimage.transform import resize as sk_resize
@@ -274,7 +282,7 @@ def vision_clip(path: Path, seconds: float, size: str) -> None:
     person = (sk_resize(data.astronaut()[:, 20:380], (ph, pw), anti_aliasing=True) * 255).astype(np.uint8)
     frames = int(seconds * 30)
     rng = np.random.default_rng(5)
-    jitter = rng.integers(-(w // 100), w // 100 + 1, size=(frames, 2))
+    jitter = rng.integers(-(w // 100), w // 100 + 1, size=(frames, 2)) * (1 if shaky else 0)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
            "-s", size, "-r", "30", "-i", "-", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac",
@@ -309,8 +317,9 @@ def vision_section(args: argparse.Namespace, work: Path, row: Callable[..., None
     except ImportError:
         print("v2: scikit-image missing (dev extra): skipped")
         return
-    src, shots, out = work / "vision.mp4", work / "shots.mp4", work / "v2_out.mp4"
+    src, shaky, shots, out = work / "vision.mp4", work / "shaky.mp4", work / "shots.mp4", work / "v2_out.mp4"
     vision_clip(src, args.seconds, args.size)
+    vision_clip(shaky, args.seconds, args.size, shaky=True)
     scenes_clip(shots, args.seconds, args.size)
     ref = work / "ref.png"
     ff([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
@@ -319,7 +328,7 @@ def vision_section(args: argparse.Namespace, work: Path, row: Callable[..., None
     for name, words in VISION_EDITS.items():
         if only and not any(o in name for o in only):
             continue
-        clip = shots if "scene" in name else src
+        clip = shots if "scene" in name else shaky if "stabil" in name else src
         images = [str(ref)] if "colour" in name else []
         floor_run = lambda clip=clip: ff(floor_argv(clip, out, args.threads))  # noqa: E731
         notes: list[str] = []

@@ -260,7 +260,7 @@ def test_pubsub_publish_failed_rolls_back_job_and_hold(
     def broken(session: Any) -> None:
         raise ConnectionError("notify channel down")
 
-    monkeypatch.setattr(notify, "job_available_signal", broken)  # what the submit path calls
+    monkeypatch.setattr(notify, "job_wakeup", broken)  # what the submit path calls
     assert_error(
         lite_client.post("/v1/jobs/submit", json=submit_body(), headers=lite_tenant.headers),
         503,

@@ -221,3 +221,30 @@ def test_what_vision_cannot_do_is_still_refused(instruction: str) -> None:
 def test_unused_images_note_knows_colour_match() -> None:
     plan = parse("match the colours of this photo", images=IMAGES)
     assert not any("not used" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind"),
+    [
+        ("hide the identity of the people in the video", "face_blur"),
+        ("protect the privacy of the people by blurring their faces", "face_blur"),
+        ("put black bars over their faces", "face_blur"),
+        ("please obscure the faces of the bystanders", "face_blur"),
+        ("blur the backdrop behind the speaker", "background"),
+        ("soft background, sharp subject", "background"),
+        ("my hands were shaking, fix it", "stabilize"),
+        ("the video is jittery, smooth it", "stabilize"),
+        ("get rid of the shakiness", "stabilize"),
+        ("make the colors match the attached image", "color_match"),
+        ("give it the same colour grading as the still", "color_match"),
+        ("use the reference photo's tones", "color_match"),
+        ("make it vertical, keeping the speaker centered", "reframe"),
+        ("reframe to vertical following the action", "reframe"),
+        ("smart crop for TikTok", "reframe"),
+        ("keep only the first and third shots", "scenes"),
+        ("I only want the last shot", "scenes"),
+        ("throw away the closing shot", "scenes"),
+    ],
+)
+def test_more_ways_of_asking(instruction: str, kind: str) -> None:
+    assert kind in [op.op for op in ops(instruction, images=IMAGES)]

@@ -32,7 +32,7 @@ _MOVE = (
     .returning(_accounts.c.balance_microcents)
 )
 # the same move, refused when it would make the spendable balance negative
-_GUARDED_MOVE = _MOVE.where(_accounts.c.balance_microcents + bindparam("balance_delta") >= 0)
+GUARDED_MOVE = _MOVE.where(_accounts.c.balance_microcents + bindparam("balance_delta") >= 0)
 
 
 def _record(
@@ -64,7 +64,7 @@ def _apply(session: Session, account_id: str, balance_delta: int, held_delta: in
     """One conditional UPDATE of both columns; returns the new balance (None when the guard
     `balance + delta >= 0` refused it or the account does not exist)."""
     params = {"account_id": account_id, "balance_delta": balance_delta, "held_delta": held_delta}
-    result = session.execute(_GUARDED_MOVE if guard else _MOVE, params).scalar_one_or_none()
+    result = session.execute(GUARDED_MOVE if guard else _MOVE, params).scalar_one_or_none()
     return None if result is None else int(result)
 
 
@@ -97,7 +97,7 @@ def insufficient_balance(amount: int) -> EditbayError:
 
 @dataclass(frozen=True)
 class Hold:
-    """One job's hold, for `hold_many`."""
+    """One job's hold, for `hold_entries`."""
 
     account_id: str
     job_id: str
@@ -105,40 +105,27 @@ class Hold:
     at: datetime
 
 
-def hold_many(session: Session, holds: Sequence[Hold]) -> None:
-    """Hold credits for many jobs (a group commit of submits): one guarded UPDATE per account and
-    one multi-row ledger insert, instead of two statements per job.
-
-    The caller has already decided, under the account lock, that every hold fits; should the
-    guarded UPDATE still refuse one, this raises INSUFFICIENT_BALANCE and the caller's
-    transaction must roll back. Each ledger row's `balance_after` is derived from the balance the
-    UPDATE returned, so the ledger matches the account whatever the caller believed."""
-    by_account: dict[str, list[Hold]] = {}
-    for item in holds:
-        by_account.setdefault(item.account_id, []).append(item)
+def hold_entries(account_id: str, holds: Sequence[Hold], balance_after: int) -> list[dict[str, object]]:
+    """The ledger rows of several holds of one account made by one guarded UPDATE (a grouped
+    submit, `GUARDED_MOVE` by their total): each row's `balance_after` is derived from the
+    balance that UPDATE returned, so the ledger always sums to the account."""
+    running = balance_after + sum(item.amount for item in holds)
     rows: list[dict[str, object]] = []
-    for account_id, items in by_account.items():
-        total = sum(item.amount for item in items)
-        balance = _apply(session, account_id, -total, total, guard=True)
-        if balance is None:
-            raise insufficient_balance(total)
-        running = balance + total
-        for item in items:
-            running -= item.amount
-            rows.append(
-                {
-                    "account_id": account_id,
-                    "job_id": item.job_id,
-                    "kind": LedgerKind.HOLD.value,
-                    "amount_microcents": -item.amount,
-                    "held_delta_microcents": item.amount,
-                    "balance_after_microcents": running,
-                    "note": "",
-                    "created_at": item.at,
-                }
-            )
-    if rows:
-        session.execute(insert(_ledger), rows)
+    for item in holds:
+        running -= item.amount
+        rows.append(
+            {
+                "account_id": account_id,
+                "job_id": item.job_id,
+                "kind": LedgerKind.HOLD.value,
+                "amount_microcents": -item.amount,
+                "held_delta_microcents": item.amount,
+                "balance_after_microcents": running,
+                "note": "",
+                "created_at": item.at,
+            }
+        )
+    return rows
 
 
 def capture(session: Session, account_id: str, job_id: str, amount: int) -> LedgerEntry:

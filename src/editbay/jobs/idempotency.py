@@ -49,12 +49,16 @@ def lookup(
         session.flush()
         return None
     if record.request_hash != fingerprint:
-        raise EditbayError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "this Idempotency-Key was already used with a different request body",
-            {"field": "Idempotency-Key"},
-        )
+        raise key_reused()
     return dict(record.response)
+
+
+def key_reused() -> EditbayError:
+    return EditbayError(
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was already used with a different request body",
+        {"field": "Idempotency-Key"},
+    )
 
 
 def record(

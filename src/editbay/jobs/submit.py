@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +27,8 @@ from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import billing, catalog, clock, eta, idempotency
 from editbay.jobs.inputs import VideoEditInput
 from editbay.settings import Settings
-from editbay.store import notify, queries
+from editbay.store import groupsql, notify
+from editbay.store.groupsql import GroupSQL
 from editbay.store.models import JobStatus, new_id
 
 log = logging.getLogger("editbay.jobs.submit")
@@ -155,17 +157,6 @@ def _writer_lock(factory: sessionmaker[Session]) -> AbstractContextManager[Any]:
     return lock
 
 
-def _wake_workers(session: Session) -> notify.Waker:
-    try:
-        return notify.job_available_signal(session)
-    except EditbayError:
-        raise
-    except Exception as exc:  # the transaction rolls back: no job, no hold
-        raise EditbayError(
-            ErrorCode.PUBSUB_PUBLISH_FAILED, "could not enqueue the job; nothing was charged"
-        ) from exc
-
-
 class _CommitFailed(Exception):
     """COMMIT itself failed: whether the transaction landed is unknown, so it is not retried."""
 
@@ -173,30 +164,39 @@ class _CommitFailed(Exception):
 Outcome = Submitted | BaseException
 
 
-def _replay(session: Session, item: Priced) -> Outcome | None:
-    """The stored response of an Idempotency-Key seen before, its 409, or None (a fresh key)."""
+def _replay(sql: GroupSQL, cursor: Any, item: Priced) -> Outcome | None:
+    """The stored response of an Idempotency-Key seen before, its 409, or None (a fresh key;
+    an expired record is forgotten)."""
     key = item.req.idempotency_key
     if not key:
         return None
-    try:
-        stored = idempotency.lookup(session, item.caller.account_id, key, item.fingerprint, clock.now())
-    except EditbayError as exc:
-        return exc
-    return None if stored is None else Submitted(str(stored["jobId"]), stored, replayed=True)
+    account_id = item.caller.account_id
+    stored = sql.stored_response(cursor, account_id, key)
+    if stored is None:
+        return None
+    if stored.created_at < clock.now() - idempotency.RETENTION:
+        sql.forget_response(cursor, account_id, key)
+        return None
+    if stored.request_hash != item.fingerprint:
+        return idempotency.key_reused()
+    return Submitted(str(stored.response["jobId"]), dict(stored.response), replayed=True)
 
 
-def _admit(session: Session, items: Sequence[Priced], todo: list[int], outcomes: list[Any]) -> list[int]:
+def _admit(
+    sql: GroupSQL, cursor: Any, items: Sequence[Priced], todo: list[int], outcomes: list[Any]
+) -> list[int]:
     """Decide, under the account locks, which submits get a job: in arrival order, each needs
     the balance for its hold (402), an active account (403) and a free concurrent-job slot (429) —
     the checks, and their order, of one submit at a time. Returns the admitted indexes."""
-    gates = queries.lock_accounts(session, sorted({items[i].caller.account_id for i in todo}))
-    balance = {account_id: gate.balance for account_id, gate in gates.items()}
+    # Lock in id order: two groups locking the same accounts never wait for each other.
+    gates = {a: sql.lock_account(cursor, a) for a in sorted({items[i].caller.account_id for i in todo})}
+    balance = {account_id: gate.balance for account_id, gate in gates.items() if gate is not None}
     running: dict[str, int] = {}
     admitted = []
     for i in todo:
         item = items[i]
         account_id = item.caller.account_id
-        gate = gates.get(account_id)
+        gate = gates[account_id]
         if gate is None or balance[account_id] - item.cost < 0:
             outcomes[i] = billing.insufficient_balance(item.cost)
             continue
@@ -206,7 +206,7 @@ def _admit(session: Session, items: Sequence[Priced], todo: list[int], outcomes:
         limit = gate.concurrent_job_limit  # 0 or less: no limit
         if limit > 0:
             if account_id not in running:
-                running[account_id] = queries.count_active_jobs_upto(session, account_id, limit)
+                running[account_id] = sql.count_active_upto(cursor, account_id, limit)
             if running[account_id] >= limit:
                 outcomes[i] = too_many_jobs(limit)
                 continue
@@ -235,19 +235,35 @@ def _job_row(item: Priced, job_id: str, at: datetime, settings: Settings) -> dic
     }
 
 
-def _create(
-    session: Session, settings: Settings, items: Sequence[Priced], admitted: list[int]
-) -> tuple[list[Submitted], notify.Waker]:
-    """Hold, insert and enqueue the admitted submits: a fixed number of statements per group.
-    Returns the results and the workers' waker, to wake after the COMMIT."""
+def _eta_offsets(engine: Engine, settings: Settings, items: Sequence[Priced]) -> dict[str, timedelta]:
+    """Per model: expected queue wait + run time (`jobs.eta`, cached for a second, so this reads
+    the database about once a second), taken before the group's transaction."""
     start = clock.now()
-    offsets: dict[str, timedelta] = {}  # per model: expected wait + run time (cached for 1 s)
-    for i in admitted:
-        model = items[i].req.model
-        if model.slug not in offsets:
-            done = eta.estimate_completion(session, settings, model.slug, model.processingTimeSeconds, start)
-            offsets[model.slug] = done - start
-    holds, jobs, remembered, created = [], [], [], []
+    offsets: dict[str, timedelta] = {}
+    with Session(engine.execution_options(editbay_readonly=True)) as session:
+        for item in items:
+            model = item.req.model
+            if model.slug not in offsets:
+                done = eta.estimate_completion(
+                    session, settings, model.slug, model.processingTimeSeconds, start
+                )
+                offsets[model.slug] = done - start
+    return offsets
+
+
+def _create(
+    sql: GroupSQL,
+    cursor: Any,
+    settings: Settings,
+    items: Sequence[Priced],
+    admitted: list[int],
+    offsets: dict[str, timedelta],
+    channel: str | None,
+) -> list[Submitted]:
+    """Hold, insert and enqueue the admitted submits: one guarded UPDATE per account, one
+    multi-row insert each of ledger entries, jobs and idempotency records, one notification."""
+    holds: dict[str, list[billing.Hold]] = {}
+    jobs, remembered, created = [], [], []
     for i in admitted:
         item = items[i]
         job_id, at = new_id("job"), clock.now()
@@ -258,7 +274,9 @@ def _create(
             "estimatedCompletionTime": clock.iso_ms(at + offsets[item.req.model.slug]),
             "costMicroCents": item.cost,
         }
-        holds.append(billing.Hold(item.caller.account_id, job_id, item.cost, at))
+        holds.setdefault(item.caller.account_id, []).append(
+            billing.Hold(item.caller.account_id, job_id, item.cost, at)
+        )
         jobs.append(_job_row(item, job_id, at, settings))
         if item.req.idempotency_key:
             remembered.append(
@@ -267,42 +285,73 @@ def _create(
                 )
             )
         created.append(Submitted(job_id=job_id, body=body, replayed=False))
-    billing.hold_many(session, holds)
-    queries.insert_job_rows(session, jobs)
-    if remembered:
-        queries.insert_idempotency_rows(session, remembered)
-    return created, _wake_workers(session)
+    entries = []
+    for account_id, account_holds in holds.items():
+        total = sum(h.amount for h in account_holds)
+        balance = sql.hold(cursor, account_id, total)
+        if balance is None:  # cannot happen under the lock; refuse the group rather than overdraw
+            raise billing.insufficient_balance(total)
+        entries += billing.hold_entries(account_id, account_holds, balance)
+    sql.ledger.insert_many(cursor, entries)
+    sql.jobs.insert_many(cursor, jobs)
+    sql.idempotency.insert_many(cursor, remembered)
+    if channel is not None:
+        try:
+            sql.notify(cursor, channel)
+        except Exception as exc:  # the transaction rolls back: no job, no hold
+            raise _publish_failed() from exc
+    return created
+
+
+def _publish_failed() -> EditbayError:
+    return EditbayError(ErrorCode.PUBSUB_PUBLISH_FAILED, "could not enqueue the job; nothing was charged")
+
+
+def _wakeup(engine: Engine) -> tuple[str | None, notify.Waker]:
+    try:
+        return notify.job_wakeup(engine)
+    except Exception as exc:
+        raise _publish_failed() from exc
 
 
 def _transaction(
     factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]
 ) -> list[Outcome]:
-    """One transaction for the whole group: replays, admission, holds, job rows, one COMMIT.
-    A refusal (402, 403, 429, 409) is one request's outcome and does not touch the others; any
-    other error raises (nothing of the group committed)."""
+    """One transaction for the whole group, on the engine's raw DBAPI connection
+    (`store.groupsql`): replays, admission, holds, job rows, one COMMIT. A refusal (402, 403,
+    429, 409) is one request's outcome and does not touch the others; any other error raises
+    (nothing of the group committed)."""
+    engine: Engine = factory.kw["bind"]
+    sql = groupsql.for_dialect(engine.dialect)
+    channel, waker = _wakeup(engine)
+    offsets = _eta_offsets(engine, settings, items)
     outcomes: list[Any] = [None] * len(items)
-    waker = None
-    with _writer_lock(factory), factory() as session:
-        session.begin()
+    with _writer_lock(factory), engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        cursor = dbapi.cursor()  # type: ignore[union-attr]
         try:
-            todo = []
-            for i, item in enumerate(items):
-                outcomes[i] = _replay(session, item)
-                if outcomes[i] is None:
-                    todo.append(i)
-            admitted = _admit(session, items, todo, outcomes) if todo else []
-            if admitted:
-                created, waker = _create(session, settings, items, admitted)
-                for i, done in zip(admitted, created, strict=True):
-                    outcomes[i] = done
-        except BaseException:
-            session.rollback()
-            raise
-        try:
-            session.commit()
-        except Exception as exc:
-            raise _CommitFailed(str(exc)) from exc
-    if waker is not None:
+            try:
+                sql.begin(cursor)
+                todo = []
+                for i, item in enumerate(items):
+                    outcomes[i] = _replay(sql, cursor, item)
+                    if outcomes[i] is None:
+                        todo.append(i)
+                admitted = _admit(sql, cursor, items, todo, outcomes) if todo else []
+                if admitted:
+                    created = _create(sql, cursor, settings, items, admitted, offsets, channel)
+                    for i, done in zip(admitted, created, strict=True):
+                        outcomes[i] = done
+            except BaseException:
+                sql.rollback(dbapi, cursor)
+                raise
+            try:
+                sql.commit(dbapi, cursor)
+            except Exception as exc:
+                raise _CommitFailed(str(exc)) from exc
+        finally:
+            cursor.close()
+    if any(isinstance(outcome, Submitted) and not outcome.replayed for outcome in outcomes):
         waker.wake()
     for i, outcome in enumerate(outcomes):
         if isinstance(outcome, Submitted) and not outcome.replayed:

@@ -124,18 +124,19 @@ def notify_job_available(session: Session) -> None:
     _notify(session, TOPIC_JOBS)
 
 
-_PG_NOTIFY = text("SELECT pg_notify(:ch, '')")
-
-
-def job_available_signal(session: Session) -> Waker:
-    """`notify_job_available` for a caller that commits the transaction itself (the grouped
-    submit): the PostgreSQL notification is sent inside the transaction now (it leaves with the
-    COMMIT), and the returned in-process waker is the caller's to wake once its COMMIT returned
-    — cheaper than registering a commit hook on every session."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(_PG_NOTIFY, {"ch": channel_name(conn, TOPIC_JOBS)})
-    return local_waker(conn, TOPIC_JOBS)
+def job_wakeup(engine: Engine) -> tuple[str | None, Waker]:
+    """`notify_job_available` for a caller that runs its own transaction on the raw connection
+    (the grouped submit): the PostgreSQL channel to `pg_notify` inside that transaction (None
+    on SQLite), and the in-process waker for the caller to wake once its COMMIT returned."""
+    channel = None
+    if engine.dialect.name == "postgresql":
+        base = _channel_cache.get(_db_key(engine))
+        if base is None:
+            with engine.connect() as conn:
+                channel = channel_name(conn, TOPIC_JOBS)
+        else:
+            channel = f"editbay_{TOPIC_JOBS}_{base}"
+    return channel, local_waker(engine, TOPIC_JOBS)
 
 
 def notify_cancel_requested(session: Session) -> None:

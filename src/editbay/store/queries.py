@@ -43,27 +43,33 @@ _COUNT_ACTIVE = (
 _ACCOUNT_LIMITS = select(_accounts.c.active, _accounts.c.concurrent_job_limit).where(
     _accounts.c.id == bindparam("account_id")
 )
+# `status = a OR status = b` rather than an IN list: `store.groupsql` precompiles the statement
+# for the raw cursor, and an IN list of literals is rendered per execution
+_IS_ACTIVE = or_(*(_jobs.c.status == status for status in ACTIVE_STATUSES))
 _COUNT_ACTIVE_UPTO = select(func.count()).select_from(
     select(_jobs.c.id)
-    .where(_jobs.c.account_id == bindparam("account_id"), _jobs.c.status.in_(ACTIVE_STATUSES))
+    .where(_jobs.c.account_id == bindparam("account_id"), _IS_ACTIVE)
     .where(_jobs.c.parent_id.is_(None))  # segment tasks are part of their parent job
     .limit(bindparam("cap"))
     .subquery()
 )
 
-_LOCK_ACCOUNTS = (
-    select(
-        _accounts.c.id,
-        _accounts.c.balance_microcents,
-        _accounts.c.active,
-        _accounts.c.concurrent_job_limit,
-    )
-    .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_accounts.c.id)
+#: the grouped submit's statements (run on the raw cursor by `store.groupsql`)
+LOCK_ACCOUNT = (
+    select(_accounts.c.balance_microcents, _accounts.c.active, _accounts.c.concurrent_job_limit)
+    .where(_accounts.c.id == bindparam("account_id"))
     .with_for_update()
 )
+COUNT_ACTIVE_UPTO = _COUNT_ACTIVE_UPTO
+_idempotency = IdempotencyRecord.__table__
+_IDEMPOTENCY_KEY = (_idempotency.c.account_id == bindparam("account_id")) & (
+    _idempotency.c.key == bindparam("key")
+)
+GET_IDEMPOTENCY = select(
+    _idempotency.c.request_hash, _idempotency.c.response, _idempotency.c.created_at
+).where(_IDEMPOTENCY_KEY)
+DELETE_IDEMPOTENCY = delete(_idempotency).where(_IDEMPOTENCY_KEY)
 _INSERT_JOB = insert(_jobs)
-_INSERT_IDEMPOTENCY = insert(IdempotencyRecord.__table__)
 
 # ---- accounts --------------------------------------------------------------------------------
 
@@ -105,19 +111,12 @@ def account_limits(session: Session, account_id: str) -> tuple[bool, int] | None
 
 
 class AccountGate(NamedTuple):
-    """What a submit checks on its account: balance, activity and the concurrent-jobs limit."""
+    """What a submit checks on its account (`LOCK_ACCOUNT`): balance, activity and the
+    concurrent-jobs limit."""
 
     balance: int
     active: bool
     concurrent_job_limit: int
-
-
-def lock_accounts(session: Session, account_ids: Sequence[str]) -> dict[str, AccountGate]:
-    """The accounts' gates, their rows locked until the transaction ends (PostgreSQL `FOR UPDATE`,
-    in id order so that two transactions never wait for each other; SQLite's write transaction
-    is exclusive already): a grouped submit decides every hold and limit on exact values."""
-    rows = session.execute(_LOCK_ACCOUNTS, {"ids": list(account_ids)}).all()
-    return {row[0]: AccountGate(int(row[1]), bool(row[2]), int(row[3])) for row in rows}
 
 
 def count_active_jobs_upto(session: Session, account_id: str, cap: int) -> int:
@@ -188,10 +187,6 @@ def insert_job_row(session: Session, values: dict[str, Any]) -> None:
     """Insert a new `pending` job from column values (a Core insert: the submit hot path)."""
     session.execute(_INSERT_JOB, values)
 
-
-def insert_job_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new `pending` jobs (a grouped submit: one executemany; every row has the same keys)."""
-    session.execute(_INSERT_JOB, list(rows))
 
 
 def get_account_job_row(conn: Connection | Session, account_id: str, job_id: str) -> Row[Any] | None:
@@ -341,11 +336,6 @@ def insert_idempotency(session: Session, record: IdempotencyRecord) -> None:
     """Store a submit response under its key (the primary key makes concurrent twins collide)."""
     session.add(record)
     session.flush()
-
-
-def insert_idempotency_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Store several submit responses under their keys (a grouped submit; Core executemany)."""
-    session.execute(_INSERT_IDEMPOTENCY, list(rows))
 
 
 def delete_idempotency(session: Session, account_id: str, key: str) -> None:

@@ -22,6 +22,17 @@ _SEPARATORS = re.compile(
     r"(?<!\bpan)(?<!\bpans)(?<!\bpanning)(?<!\bmove)(?<!\bmoves)(?<!\bfollow)(?<!\btrack)\s+along\s+with\s+"
 )
 _LEADING_FILLER = re.compile(r"^(?:and|then|also|plus|but|so|next|finally|lastly|after that|please)\s+")
+# "remove the first second and the last second": the second clause has no verb of its own and
+# borrows the previous clause's, or it would read as "keep the last second".
+_TIME_VERB = re.compile(
+    r"^(?:(?:please\s+)?(?:remove|cut(?:\s+out|\s+off)?|trim(?:\s+off)?|drop|delete|chop(?:\s+off)?|"
+    r"lose|skip|get\s+rid\s+of|keep|mute|silence|blur|speed\s+up|slow\s+down|freeze))\b"
+)
+_BARE_TIME = re.compile(
+    r"^(?:the\s+)?(?:first|last|final|opening|closing|ending|initial)\s+"
+    r"(?:(?:\d+(?:\.\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a|few)\s+)?"
+    r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part)\b"
+)
 
 
 def split_clauses(text: str) -> list[tuple[str, str]]:
@@ -45,8 +56,13 @@ def split_clauses(text: str) -> list[tuple[str, str]]:
                 break
             chunk = stripped
         chunk = chunk.strip(" .").rstrip("-").strip()
-        if chunk:
-            cleaned.append((chunk, s))
+        if not chunk:
+            continue
+        if cleaned and _BARE_TIME.match(chunk):
+            verb = _TIME_VERB.match(cleaned[-1][0])
+            if verb:
+                chunk = f"{verb.group(0)} {chunk}"
+        cleaned.append((chunk, s))
     return cleaned
 
 

@@ -159,8 +159,8 @@ def analyse(
             shake.motion, facts.fps, stabilise_op.strength, facts.width / facts.height
         )
         data.notes.append(
-            f"stabilise: zoom {data.stabilise.zoom:.3f}, mean correction "
-            f"{data.stabilise.shake() * facts.width:.2f} px per frame"
+            f"stabilise: zoom {data.stabilise.zoom:.3f}, about "
+            f"{data.stabilise.shake() * facts.width:.1f} px of shake per frame removed"
         )
     if reframe is not None and movers is not None:
         _reframe(data, reframe, tracks, movers, count)

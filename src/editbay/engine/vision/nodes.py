@@ -20,7 +20,6 @@ import numpy as np
 from editbay.engine.errors import UnsupportedEdit
 from editbay.engine.ops import Background, ColorMatch, FaceBlur, Operation, Reframe, Scenes, Stabilize
 from editbay.engine.render.context import Ctx, even
-from editbay.engine.render.effects import blur_filters
 from editbay.engine.render.graph import Filter, Value, filter
 from editbay.engine.render.graph import fmt_number as n
 from editbay.engine.vision import scenes as shot_select
@@ -120,7 +119,7 @@ def _background(ctx: Ctx, op: Background, data: VisionData) -> None:
         effect = [filter("lutyuv", y=f"16+(val-16)*{n(0.75 - 0.5 * op.strength)}")]
     else:
         sigma = (0.006 + 0.03 * op.strength) * max(w, h)  # 640 px wide: ~5 (light) .. ~23 (strong)
-        effect = blur_filters(sigma, w, h)
+        effect = _downscaled_blur(w, h, sigma / 1.5)
     _merge_masked(ctx, effect, str(data.background_masks))
 
 
@@ -153,7 +152,7 @@ def _stabilise(ctx: Ctx, op: Stabilize, data: VisionData) -> None:
         filter("sendcmd", f=str(script)),
         *filters,
         named("crop", "stab", w=cw, h=ch, x=int(xs[0]), y=int(ys[0]), exact=1),
-        filter("scale", w=w - w % 2, h=h - h % 2, flags="bicubic"),
+        filter("scale", w=w - w % 2, h=h - h % 2, flags="lanczos"),
         filter("setsar", r=1),
     )
     ctx.width, ctx.height = w - w % 2, h - h % 2
