@@ -1,8 +1,9 @@
 """API load benchmark: editbay (SQLite and PostgreSQL, EDITBAY_WORKERS=0) against a FastAPI
 hello-world on the same machine, driven by the same load generator.
 
-    .venv/bin/python bench/api_load.py [--requests 5000] [--rounds 5] [--concurrency 32]
+    .venv/bin/python bench/api_load.py [--seconds 5] [--rounds 5] [--concurrency 32]
                                        [--backends sqlite,postgres] [--generator auto|wrk|python]
+                                       [--requests 5000] [--clients 2]
 
 Prints submit and GET throughput, p50/p99 latency, the server's CPU time per request, and the
 ratios editbay / hello-world (targets: submit ≥ 50 %, GET ≥ 70 %).
@@ -11,9 +12,9 @@ ratios editbay / hello-world (targets: submit ≥ 50 %, GET ≥ 70 %).
   uvicorn arguments (`SERVE_OPTIONS`: no access log, proxy headers; uvloop and httptools, as
   `uvicorn[standard]` installs them — printed at start).
 * The load generator must not be the bottleneck: `wrk` (C, one thread, 32 keep-alive
-  connections; `apt-get install wrk`) with Lua scripts that stop each thread after its share of
-  a fixed number of requests; without `wrk`, a Python asyncio generator split over several
-  processes (`--clients`).
+  connections, `apt-get install wrk`; a Lua script cycles over pre-built requests) for a fixed
+  time per phase (`--seconds`: wrk counts time, not requests); without `wrk`, a Python asyncio
+  generator split over several processes (`--clients`) for a fixed number of requests.
 * The machine is shared: servers are measured round by round, interleaved, and the best round
   of each phase is kept; the server CPU per request (from /proc, all its threads; PostgreSQL's
   own processes not included) is printed alongside as a load-independent view.
@@ -193,14 +194,13 @@ def http_request(method: str, path: str, headers: dict[str, str], body: bytes = 
 
 
 WRK_SCRIPT = r"""
--- args: requests-per-thread, method, path-or-@file-of-paths, header lines..., and the body file
-local limit, count, i = 0, 0, 0
+-- args: method, path or @file-of-paths, body file or "-", header lines...
+local i = 0
 local requests = {}
 function init(args)
-  limit = tonumber(args[1])
-  local method, target, body_file = args[2], args[3], args[4]
+  local method, target, body_file = args[1], args[2], args[3]
   local headers = {}
-  for n = 5, #args do
+  for n = 4, #args do
     local name, value = args[n]:match("^([^:]+):%s*(.*)$")
     headers[name] = value
   end
@@ -219,10 +219,6 @@ end
 function request()
   i = i % #requests + 1
   return requests[i]
-end
-function response(status, headers, body)
-  count = count + 1
-  if count >= limit then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -262,8 +258,9 @@ class Phase:
 
 
 class Generator:
-    def __init__(self, kind: str, concurrency: int, clients: int, workdir: Path) -> None:
+    def __init__(self, kind: str, concurrency: int, clients: int, seconds: float, workdir: Path) -> None:
         self.kind = kind
+        self.seconds = seconds
         self.concurrency = concurrency
         self.clients = clients
         self.workdir = workdir
@@ -290,9 +287,9 @@ class Generator:
         if phase.body:
             headers.append("Content-Type: application/json")
         command = [
-            "wrk", "-t1", f"-c{self.concurrency}", "-d120s", "--timeout", "30s",
+            "wrk", "-t1", f"-c{self.concurrency}", f"-d{self.seconds}s", "--timeout", "30s",
             "-s", str(self.workdir / "load.lua"), f"http://127.0.0.1:{port}",
-            "--", str(n), phase.method, target, body_file, *headers,
+            "--", phase.method, target, body_file, *headers,
         ]  # fmt: skip
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         data = json.loads(out.strip().splitlines()[-1])
@@ -459,7 +456,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=5000, help="requests per phase and round")
+    parser.add_argument(
+        "--requests", type=int, default=5000, help="requests per phase and round (Python generator)"
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per phase and round (wrk)")
     parser.add_argument("--concurrency", type=int, default=32, help="keep-alive connections")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the best of each is kept")
     parser.add_argument("--backends", default="sqlite,postgres")
@@ -474,7 +474,7 @@ def main() -> None:
     targets: list[Target] = []
     schemas: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        generator = Generator(kind, args.concurrency, args.clients, Path(tmp))
+        generator = Generator(kind, args.concurrency, args.clients, args.seconds, Path(tmp))
         try:
             targets.append(start_hello())
             for backend in args.backends.split(","):
@@ -500,7 +500,8 @@ def main() -> None:
                 drop_schema(schema)
     hello = targets[0].best
     print(
-        f"\n{args.requests} requests per phase, {args.concurrency} keep-alive connections ({kind}), "
+        f"\n{f'{args.seconds} s' if kind == 'wrk' else f'{args.requests} requests'} per phase, "
+        f"{args.concurrency} keep-alive connections ({kind}), "
         f"best of {args.rounds} interleaved rounds, one uvicorn process per server\n"
     )
     print(

@@ -222,7 +222,7 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
 
     if args.v2_only:
         vision_section(args, work, row)
-        return 0
+        return write_markdown(args.markdown, rows)
     plan = plan_edit("make it teal and orange with a vignette", media=probe(src))
     result = render(plan, src, work / "e2e.mp4", threads=args.threads)  # warm-up, and the argv to replay
     engine, bare = paired(lambda: render(plan, src, work / "e2e.mp4", threads=args.threads),
@@ -238,12 +238,15 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
         theirs, ours = paired(mp, lambda: ff(teal), args.repeat)
         row("moviepy teal-orange", theirs, ours, "ratio = moviepy / engine teal-orange")
 
-    if args.v2 or args.v2_only:
+    if args.v2:
         vision_section(args, work, row)
+    return write_markdown(args.markdown, rows)
 
-    if args.markdown:
+
+def write_markdown(path: Path | None, rows: list[str]) -> int:
+    if path:
         head = ["| work | wall | wall ratio | CPU | CPU ratio | note |", "|---|---:|---:|---:|---:|---|"]
-        args.markdown.write_text("\n".join(head + rows) + "\n", encoding="utf-8")
+        path.write_text("\n".join(head + rows) + "\n", encoding="utf-8")
     return 0
 
 

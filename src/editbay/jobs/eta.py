@@ -50,6 +50,15 @@ def _expected_seconds(
     return max(0, ahead - capacity + 1) / capacity * queue_run, run
 
 
+def cached_offset(url: Any, settings: Settings, model_slug: str) -> timedelta | None:
+    """The expected wait + run time still cached for the database at ``url`` (an engine's URL)
+    and the model, or None: lets a caller skip opening a session while the cache is fresh."""
+    cached = _cache.get((url, model_slug)) if settings.eta_cache_seconds > 0 else None
+    if cached is None or cached[0] <= time.monotonic():
+        return None
+    return timedelta(seconds=cached[1] + cached[2])
+
+
 def estimate_completion(
     session: Session, settings: Settings, model_slug: str, nominal_seconds: float, at: datetime
 ) -> datetime:

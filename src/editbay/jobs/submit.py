@@ -13,13 +13,13 @@ import ipaddress
 import logging
 import threading
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +28,7 @@ from editbay.jobs import billing, catalog, clock, eta, idempotency
 from editbay.jobs.inputs import VideoEditInput
 from editbay.settings import Settings
 from editbay.store import groupsql, notify
+from editbay.store.db import dbapi_error
 from editbay.store.groupsql import GroupSQL
 from editbay.store.models import JobStatus, new_id
 
@@ -184,10 +185,11 @@ def _replay(sql: GroupSQL, cursor: Any, item: Priced) -> Outcome | None:
 
 def _admit(
     sql: GroupSQL, cursor: Any, items: Sequence[Priced], todo: list[int], outcomes: list[Any]
-) -> list[int]:
+) -> tuple[list[int], dict[str, int]]:
     """Decide, under the account locks, which submits get a job: in arrival order, each needs
     the balance for its hold (402), an active account (403) and a free concurrent-job slot (429) —
-    the checks, and their order, of one submit at a time. Returns the admitted indexes."""
+    the checks, and their order, of one submit at a time. Returns the admitted indexes and each
+    account's balance once their holds are made."""
     # Lock in id order: two groups locking the same accounts never wait for each other.
     gates = {a: sql.lock_account(cursor, a) for a in sorted({items[i].caller.account_id for i in todo})}
     balance = {account_id: gate.balance for account_id, gate in gates.items() if gate is not None}
@@ -213,7 +215,7 @@ def _admit(
             running[account_id] += 1
         balance[account_id] -= item.cost
         admitted.append(i)
-    return admitted
+    return admitted, balance
 
 
 def _job_row(item: Priced, job_id: str, at: datetime, settings: Settings) -> dict[str, Any]:
@@ -238,12 +240,20 @@ def _job_row(item: Priced, job_id: str, at: datetime, settings: Settings) -> dic
 def _eta_offsets(engine: Engine, settings: Settings, items: Sequence[Priced]) -> dict[str, timedelta]:
     """Per model: expected queue wait + run time (`jobs.eta`, cached for a second, so this reads
     the database about once a second), taken before the group's transaction."""
-    start = clock.now()
     offsets: dict[str, timedelta] = {}
-    with Session(engine.execution_options(editbay_readonly=True)) as session:
-        for item in items:
-            model = item.req.model
-            if model.slug not in offsets:
+    missing: dict[str, catalog.ModelEntry] = {}
+    for item in items:
+        model = item.req.model
+        if model.slug not in offsets and model.slug not in missing:
+            offset = eta.cached_offset(engine.url, settings, model.slug)
+            if offset is None:
+                missing[model.slug] = model
+            else:
+                offsets[model.slug] = offset
+    if missing:
+        start = clock.now()
+        with Session(engine.execution_options(editbay_readonly=True)) as session:
+            for model in missing.values():
                 done = eta.estimate_completion(
                     session, settings, model.slug, model.processingTimeSeconds, start
                 )
@@ -253,15 +263,19 @@ def _eta_offsets(engine: Engine, settings: Settings, items: Sequence[Priced]) ->
 
 def _create(
     sql: GroupSQL,
-    cursor: Any,
+    dbapi: Any,
+    pipeline: Any,
     settings: Settings,
     items: Sequence[Priced],
     admitted: list[int],
+    balances: dict[str, int],
     offsets: dict[str, timedelta],
     channel: str | None,
 ) -> list[Submitted]:
     """Hold, insert and enqueue the admitted submits: one guarded UPDATE per account, one
-    multi-row insert each of ledger entries, jobs and idempotency records, one notification."""
+    multi-row insert each of ledger entries, jobs and idempotency records, one notification —
+    sent together (one round trip on PostgreSQL), then every UPDATE's balance is checked against
+    the one the ledger rows were written with (``balances``, decided under the lock)."""
     holds: dict[str, list[billing.Hold]] = {}
     jobs, remembered, created = [], [], []
     for i in admitted:
@@ -285,21 +299,32 @@ def _create(
                 )
             )
         created.append(Submitted(job_id=job_id, body=body, replayed=False))
-    entries = []
+    entries, sent = [], []
     for account_id, account_holds in holds.items():
         total = sum(h.amount for h in account_holds)
-        balance = sql.hold(cursor, account_id, total)
+        sent.append((account_id, total, sql.start_hold(dbapi, account_id, total)))
+        entries += billing.hold_entries(account_id, account_holds, balances[account_id])
+    cursor = dbapi.cursor()
+    try:
+        sql.ledger.insert_many(cursor, entries)
+        sql.jobs.insert_many(cursor, jobs)
+        sql.idempotency.insert_many(cursor, remembered)
+        if channel is not None:
+            try:
+                sql.notify(cursor, channel)
+            except Exception as exc:  # the transaction rolls back: no job, no hold
+                raise _publish_failed() from exc
+        # Pipelined, errors surface here, unattributed; the group then runs again one request
+        # at a time without a pipeline, where each error is raised by its own statement.
+        sql.sync(pipeline)
+    finally:
+        cursor.close()
+    for account_id, total, held_balance in sent:
+        balance = held_balance()
         if balance is None:  # cannot happen under the lock; refuse the group rather than overdraw
             raise billing.insufficient_balance(total)
-        entries += billing.hold_entries(account_id, account_holds, balance)
-    sql.ledger.insert_many(cursor, entries)
-    sql.jobs.insert_many(cursor, jobs)
-    sql.idempotency.insert_many(cursor, remembered)
-    if channel is not None:
-        try:
-            sql.notify(cursor, channel)
-        except Exception as exc:  # the transaction rolls back: no job, no hold
-            raise _publish_failed() from exc
+        if balance != balances[account_id]:
+            raise RuntimeError(f"account {account_id} changed under its lock")
     return created
 
 
@@ -314,8 +339,21 @@ def _wakeup(engine: Engine) -> tuple[str | None, notify.Waker]:
         raise _publish_failed() from exc
 
 
+def _translated(
+    engine: Engine, conn: Connection, dbapi: Any, cursor: Any, exc: BaseException
+) -> BaseException:
+    """A driver error as SQLAlchemy's (the API maps an unreachable database to 503); a lost
+    connection is invalidated so that the pool never hands it out again."""
+    if not isinstance(exc, engine.dialect.loaded_dbapi.Error):
+        return exc
+    lost = engine.dialect.is_disconnect(exc, dbapi, cursor)  # type: ignore[arg-type]
+    if lost:
+        conn.invalidate(exc)
+    return dbapi_error(engine.dialect, exc, invalidated=lost)
+
+
 def _transaction(
-    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], pipelined: bool = True
 ) -> list[Outcome]:
     """One transaction for the whole group, on the engine's raw DBAPI connection
     (`store.groupsql`): replays, admission, holds, job rows, one COMMIT. A refusal (402, 403,
@@ -331,26 +369,37 @@ def _transaction(
         cursor = dbapi.cursor()  # type: ignore[union-attr]
         try:
             try:
-                sql.begin(cursor)
-                todo = []
-                for i, item in enumerate(items):
-                    outcomes[i] = _replay(sql, cursor, item)
-                    if outcomes[i] is None:
-                        todo.append(i)
-                admitted = _admit(sql, cursor, items, todo, outcomes) if todo else []
-                if admitted:
-                    created = _create(sql, cursor, settings, items, admitted, offsets, channel)
-                    for i, done in zip(admitted, created, strict=True):
-                        outcomes[i] = done
-            except BaseException:
-                sql.rollback(dbapi, cursor)
-                raise
+                with sql.pipeline(dbapi, pipelined) as pipeline:
+                    sql.begin(cursor)
+                    todo = []
+                    for i, item in enumerate(items):
+                        outcomes[i] = _replay(sql, cursor, item)
+                        if outcomes[i] is None:
+                            todo.append(i)
+                    admitted, balances = _admit(sql, cursor, items, todo, outcomes) if todo else ([], {})
+                    if admitted:
+                        created = _create(
+                            sql, dbapi, pipeline, settings, items, admitted, balances, offsets, channel
+                        )
+                        for i, done in zip(admitted, created, strict=True):
+                            outcomes[i] = done
+            except BaseException as exc:
+                failure = _translated(engine, conn, dbapi, cursor, exc)
+                if not conn.invalidated:
+                    try:
+                        sql.rollback(dbapi, cursor)
+                    except Exception:  # never hand out a connection in an unknown state
+                        conn.invalidate()
+                if failure is exc:
+                    raise
+                raise failure from exc
             try:
                 sql.commit(dbapi, cursor)
             except Exception as exc:
-                raise _CommitFailed(str(exc)) from exc
+                raise _CommitFailed(str(exc)) from _translated(engine, conn, dbapi, cursor, exc)
         finally:
-            cursor.close()
+            with suppress(Exception):
+                cursor.close()
     if any(isinstance(outcome, Submitted) and not outcome.replayed for outcome in outcomes):
         waker.wake()
     for i, outcome in enumerate(outcomes):
@@ -370,23 +419,27 @@ def _transaction(
 
 
 def _submit_group(
-    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced]
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], pipelined: bool = True
 ) -> list[Outcome]:
     try:
-        return _transaction(factory, settings, items)
+        return _transaction(factory, settings, items, pipelined)
     except _CommitFailed as exc:
         log.error("a submit transaction failed to commit: %s", exc)
         return [exc.__cause__ or exc] * len(items)
     except Exception as exc:
-        if len(items) > 1:
-            # Isolate the failure: each request again in a transaction of its own.
-            log.warning("grouped submit of %d failed (%r); retrying one by one", len(items), exc)
-            return [outcome for item in items for outcome in _submit_group(factory, settings, [item])]
+        if pipelined or len(items) > 1:
+            # Isolate (and attribute) the failure: each request again, alone and unpipelined.
+            log.warning("submit group of %d failed (%r); retrying one by one", len(items), exc)
+            return [
+                outcome
+                for item in items
+                for outcome in _submit_group(factory, settings, [item], pipelined=False)
+            ]
         if isinstance(exc, IntegrityError) and items[0].req.idempotency_key:
             # Two submits with the same new Idempotency-Key raced past the lookup; the loser's
             # transaction rolled back (no job, no hold) and now finds the winner's record.
             try:
-                return _transaction(factory, settings, items)
+                return _transaction(factory, settings, items, pipelined=False)
             except Exception as again:
                 return [again]
         return [exc]

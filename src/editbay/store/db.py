@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Dialect, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -52,6 +53,23 @@ def make_engine(url: str, *, pre_ping: bool = True, **kwargs: Any) -> Engine:
         return engine
     options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, **kwargs}
     return create_engine(url, pool_pre_ping=pre_ping, **options)
+
+
+def dbapi_error(
+    dialect: Dialect, exc: BaseException, statement: str | None = None, invalidated: bool = False
+) -> DBAPIError:
+    """A driver exception as SQLAlchemy's own (`OperationalError`, `IntegrityError`, …), by the
+    translation SQLAlchemy applies: for the hot paths that run on the raw DBAPI connection
+    (`store.reads`, the grouped submit), so that callers — and the API's 503 for an unreachable
+    database — see the same exceptions whichever path ran."""
+    return DBAPIError.instance(
+        statement,
+        None,
+        exc,  # type: ignore[arg-type]
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
 
 
 def make_sessionmaker(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:

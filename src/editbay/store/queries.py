@@ -11,7 +11,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Row, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Dialect,
+    Row,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from editbay.store.models import (
@@ -214,6 +228,18 @@ JOB_PUBLIC_COLUMNS = (
     "attempts",
     "skipped",
 )
+
+
+def jobs_public_sql(dialect: Dialect) -> str:
+    """GET /v1/jobs/{id} for several requests at once (PostgreSQL, `store.reads`): the public
+    columns and the owner of the jobs among ``ids`` that belong to one of ``account_ids`` (the
+    caller pairs each row with its request and checks the owner: tenant isolation). Named
+    parameters ``ids`` and ``account_ids`` (arrays); mirrors `get_account_job_row`."""
+    stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS), _jobs.c.account_id).where(
+        _jobs.c.id == any_(bindparam("ids", type_=ARRAY(String))),
+        _jobs.c.account_id == any_(bindparam("account_ids", type_=ARRAY(String))),
+    )
+    return str(stmt.compile(dialect=dialect))
 
 
 def account_job_public_sql(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:

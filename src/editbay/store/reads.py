@@ -7,8 +7,9 @@ is a round trip. So the one hot read goes straight to the driver:
 * SQLite: one plain `sqlite3` connection, used inline on the event loop thread in autocommit
   mode — a single SELECT is its own read transaction, and in WAL mode it never waits for a
   writer (~10 µs, cheaper than any hop to a thread).
-* PostgreSQL: a few psycopg *async* connections in autocommit mode with a prepared statement:
-  one round trip per GET, awaited on the event loop (no thread hop, no GIL hand-off).
+* PostgreSQL: psycopg *async* connections in autocommit mode with a prepared statement,
+  awaited on the event loop (no thread hop, no GIL hand-off), and the GETs that arrive together
+  coalesced into one query: one round trip for many requests.
 * Anything else: the SQLAlchemy statement, inline.
 
 Every reader returns a `JobRow` holding the ORM's Python types (aware datetimes, decoded JSON),
@@ -27,8 +28,10 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Dialect, Engine
 
 from editbay.store import queries
+from editbay.store.db import dbapi_error
 
 log = logging.getLogger(__name__)
+CONNECT_TIMEOUT = 5  # seconds: a read during a database outage fails fast (503) instead of hanging
 
 
 class JobRow(NamedTuple):
@@ -71,7 +74,7 @@ def _sqlite_time(value: str | None) -> datetime | None:
 
 
 def _sqlite_json(value: str | None) -> Any:
-    return None if value is None else json.loads(value)
+    return None if value is None or value == "null" else json.loads(value)
 
 
 def _params(names: tuple[str, ...] | None, job_id: str, account_id: str) -> Any:
@@ -84,6 +87,7 @@ class SqliteJobReader:
 
     def __init__(self, path: str, dialect: Dialect) -> None:
         self._path = path
+        self._dialect = dialect
         self._sql, self._names = queries.account_job_public_sql(dialect)
         self._conn: sqlite3.Connection | None = None
 
@@ -97,7 +101,10 @@ class SqliteJobReader:
     def account_job_now(self, account_id: str, job_id: str) -> JobRow | None:
         # fetchall() runs the statement to its end, so no read transaction stays open
         params = _params(self._names, job_id, account_id)
-        rows = self._connection().execute(self._sql, params).fetchall()
+        try:
+            rows = self._connection().execute(self._sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise dbapi_error(self._dialect, exc, self._sql) from exc
         if not rows:
             return None
         r = rows[0]
@@ -133,46 +140,92 @@ class SqliteJobReader:
 
 
 class PgJobReader:
-    """Reads through up to ``size`` psycopg async connections (autocommit, prepared statement).
+    """Reads through a few psycopg async connections (autocommit, prepared statement),
+    coalescing concurrent reads: the GETs that arrive together go in one query
+    (`queries.jobs_public_sql`, ``id = ANY(...)``), at most ``size`` queries in flight, so under
+    load one round trip serves many requests and a lone request goes out at once.
 
-    Connections are opened on first use and dropped after an error; a read that failed on a
-    broken connection is tried once more on a new one (a restarted server costs one retry)."""
+    Connections are opened on first use and dropped after an error; a query that failed on a
+    broken connection is tried once more on a new one (a restarted server costs one retry).
+    Driver errors leave as SQLAlchemy's (`store.db.dbapi_error`): an unreachable database is a
+    503, as everywhere else."""
 
-    def __init__(self, conninfo: str, dialect: Dialect, size: int = 4) -> None:
+    MAX_GROUP = 256
+
+    def __init__(self, conninfo: str, dialect: Dialect, size: int = 3) -> None:
         self._conninfo = conninfo
-        self._sql, self._names = queries.account_job_public_sql(dialect)
+        self._dialect = dialect
+        self._sql = queries.jobs_public_sql(dialect)
         self._size = size
         self._idle: list[Any] = []
-        self._slots: asyncio.Semaphore | None = None
-
-    async def _query(self, conn: Any, params: Any) -> tuple[Any, ...] | None:
-        cursor = await conn.execute(self._sql, params, prepare=True)
-        return await cursor.fetchone()  # type: ignore[no-any-return]
+        self._inflight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: list[tuple[str, str, asyncio.Future[JobRow | None]]] = []
+        self._scheduled = False
 
     async def account_job(self, account_id: str, job_id: str) -> JobRow | None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[JobRow | None] = loop.create_future()
+        self._pending.append((job_id, account_id, future))
+        if not self._scheduled:  # after this loop iteration: the group is every GET of it
+            self._scheduled = True
+            loop.call_soon(self._dispatch)
+        return await future
+
+    def _dispatch(self) -> None:
+        self._scheduled = False
+        while self._pending and self._inflight < self._size:
+            group = self._pending[: self.MAX_GROUP]
+            del self._pending[: self.MAX_GROUP]
+            self._inflight += 1
+            task = asyncio.ensure_future(self._serve(group))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, group: list[tuple[str, str, asyncio.Future[JobRow | None]]]) -> None:
+        try:
+            rows = await self._fetch([g[0] for g in group], sorted({g[1] for g in group}))
+        except BaseException as exc:
+            for _, _, future in group:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        finally:
+            self._inflight -= 1
+            if self._pending and not self._scheduled:
+                self._dispatch()
+        found = {row[0]: row for row in rows}
+        for job_id, account_id, future in group:
+            row = found.get(job_id)
+            if not future.done():  # the owner must match: tenant isolation
+                future.set_result(JobRow(*row[:-1]) if row and row[-1] == account_id else None)
+
+    async def _fetch(self, ids: list[str], account_ids: list[str]) -> list[tuple[Any, ...]]:
         import psycopg
 
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._size)
-        params = _params(self._names, job_id, account_id)
-        async with self._slots:
-            for attempt in (1, 2):
-                conn = self._idle.pop() if self._idle else None
+        params = {"ids": ids, "account_ids": account_ids}
+        for attempt in (1, 2):
+            conn = self._idle.pop() if self._idle else None
+            try:
                 if conn is None:
-                    conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-                try:
-                    row = await self._query(conn, params)
-                except psycopg.OperationalError:
+                    conn = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+                    )
+                cursor = await conn.execute(self._sql, params, prepare=True)
+                rows = await cursor.fetchall()
+            except BaseException as exc:
+                if conn is not None:
                     await conn.close()
-                    if attempt == 2:
-                        raise
+                if not isinstance(exc, psycopg.Error):
+                    raise
+                if isinstance(exc, psycopg.OperationalError) and attempt == 1 and conn is not None:
                     log.warning("read connection lost; retrying on a new one", exc_info=True)
                     continue
-                except BaseException:
-                    await conn.close()
-                    raise
-                self._idle.append(conn)
-                return None if row is None else JobRow(*row)
+                raise dbapi_error(self._dialect, exc, self._sql, invalidated=True) from exc
+            self._idle.append(conn)
+            return rows  # type: ignore[no-any-return]
         raise AssertionError("unreachable")
 
     async def close(self) -> None:

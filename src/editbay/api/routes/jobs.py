@@ -26,7 +26,7 @@ from editbay.api.schemas import (
     JobSubmit,
     JobSubmitted,
 )
-from editbay.api.serialize import job_list_item, job_public
+from editbay.api.serialize import CompactJSONResponse, job_list_item, job_public
 from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import catalog
 from editbay.jobs import submit as submitting
@@ -166,7 +166,7 @@ async def submit_response(
         public = await _wait_for_end(state, auth.account_id, result.job_id, wait)
         content = {**public, **content, "status": public["status"]}
         headers["Preference-Applied"] = f"wait={wait}"
-    return JSONResponse(content, headers=headers)
+    return CompactJSONResponse(content, headers=headers)
 
 
 @router.get("/v1/jobs/{jobId}", response_model=JobPublic, summary="Get a job's status and outputs")
@@ -177,7 +177,7 @@ async def get_job(jobId: str, request: Request, auth: StatusAuth) -> JSONRespons
 async def job_response(state: Any, auth: AuthContext, job_id: str) -> JSONResponse:
     """`GET /v1/jobs/{jobId}` once authenticated (FastAPI's route and `api.hot` share it)."""
     job_id_var.set(job_id)
-    return JSONResponse(await load_job(state, auth.account_id, job_id))
+    return CompactJSONResponse(await load_job(state, auth.account_id, job_id))
 
 
 def _list(
