@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from editbay.api.deps import authenticate, check_scope
@@ -125,7 +126,9 @@ class HotRoutes:
             auth = await authenticate(
                 self.state, scope, headers.get(b"authorization"), headers.get(b"x-api-key")
             )
-            response = await jobs.job_response(self.state, check_scope(auth, "check_status"), job_id)
+            response: Response = await jobs.job_response(
+                self.state, check_scope(auth, "check_status"), job_id
+            )
         except EditbayError as exc:
             response = error_response(scope, exc)
         await response(scope, receive, send)
@@ -143,7 +146,7 @@ class HotRoutes:
             auth = await authenticate(
                 self.state, scope, headers.get(b"authorization"), headers.get(b"x-api-key")
             )
-            response = await jobs.submit_response(
+            response: Response = await jobs.submit_response(
                 self.state,
                 scope["state"]["request_id"],
                 check_scope(auth, "submit_job"),

@@ -51,7 +51,7 @@ def secured_operations(routers: Sequence[APIRouter]) -> set[tuple[str, str]]:
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute) and _needs_auth(route.dependant)
-        for method in route.methods
+        for method in route.methods or ()
     }
 
 

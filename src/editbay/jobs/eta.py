@@ -64,7 +64,7 @@ def estimate_completion(
 ) -> datetime:
     """When a job submitted now should end. The inputs (four small queries) are cached per model
     for `EDITBAY_ETA_CACHE_SECONDS` (default 1 s) so bursts of submits do not repeat them."""
-    key = (session.get_bind().url, model_slug)  # the URL itself: rendering it costs more
+    key = (session.get_bind().engine.url, model_slug)  # the URL itself: rendering it costs more
     ttl = settings.eta_cache_seconds
     cached = _cache.get(key) if ttl > 0 else None
     if cached is not None and cached[0] > time.monotonic():

@@ -247,7 +247,7 @@ def account_job_public_sql(dialect: Dialect) -> tuple[str, tuple[str, ...] | Non
     job, with the same conditions as `get_account_job_row` (tenant isolation). Returns the SQL in
     the dialect's parameter style and, for positional styles, the parameter names in order
     (`job_id`, `account_id`); None means named parameters."""
-    stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS)).where(_ACCOUNT_JOB.whereclause)
+    stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS)).where(_ACCOUNT_JOB.whereclause)  # type: ignore[arg-type]
     compiled = stmt.compile(dialect=dialect)
     return str(compiled), (tuple(compiled.positiontup or ()) if compiled.positional else None)
 
@@ -312,7 +312,7 @@ def recent_run_seconds(session: Session, model_slug: str | None, limit: int = 20
     if model_slug is not None:
         stmt = stmt.where(Job.model_slug == model_slug)
     stmt = stmt.order_by(Job.completed_at.desc()).limit(limit)
-    return [float(v) for v in session.execute(stmt).scalars().all()]
+    return [float(v) for v in session.execute(stmt).scalars().all() if v is not None]
 
 
 def count_live_workers(session: Session, since: datetime) -> int:
