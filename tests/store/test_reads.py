@@ -101,10 +101,10 @@ def test_concurrent_reads_are_coalesced_and_kept_apart(database_url: str) -> Non
     queries_sent = 0
     real_fetch = reader._fetch
 
-    async def counting(ids: list[str], account_ids: list[str]) -> Any:
+    async def counting(ids: list[str]) -> Any:
         nonlocal queries_sent
         queries_sent += 1
-        return await real_fetch(ids, account_ids)
+        return await real_fetch(ids)
 
     reader._fetch = counting  # type: ignore[method-assign]
 

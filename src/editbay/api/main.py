@@ -35,7 +35,14 @@ from editbay.jobs.submit import submit_many
 from editbay.settings import Settings, get_settings
 from editbay.storage import get_storage
 from editbay.store import migrate
-from editbay.store.db import is_sqlite, make_engine, make_sessionmaker, transaction
+from editbay.store.db import (
+    WalCheckpointer,
+    is_sqlite,
+    make_engine,
+    make_sessionmaker,
+    sqlite_path,
+    transaction,
+)
 from editbay.store.groupcommit import GroupCommit
 from editbay.store.reads import make_job_reader
 
@@ -77,12 +84,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sqlite = is_sqlite(settings.resolved_database_url)
     concurrency.install(state, sqlite)
     state.job_reader = make_job_reader(state.engine)
-    # SQLite: groups run inline on the loop through the app's engine; PostgreSQL: on a writer
-    # thread with a connection of its own (no pool pre-ping round trip per group)
-    writer = state.engine if sqlite else make_engine(settings.resolved_database_url, pre_ping=False)
-    state.submitter = GroupCommit(
-        partial(submit_many, make_sessionmaker(writer), settings), inline=sqlite
-    )
+    # The group-commit writer has an engine of its own. SQLite: groups run inline on the loop,
+    # and a thread checkpoints the WAL (not the COMMITs); PostgreSQL: groups run on a writer
+    # thread, with no pool pre-ping round trip per group.
+    url = settings.resolved_database_url
+    writer = make_engine(url, pre_ping=False, autocheckpoint=not sqlite)
+    path = sqlite_path(url)
+    checkpointer = WalCheckpointer(path).start() if path else None
+    state.submitter = GroupCommit(partial(submit_many, make_sessionmaker(writer), settings), inline=sqlite)
     await run_in_threadpool(prepare_database, settings, state)
     handle = None
     if settings.workers > 0:
@@ -96,8 +105,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await run_in_threadpool(handle.stop)
         await run_in_threadpool(state.submitter.stop)
         await state.job_reader.close()
-        if writer is not state.engine:
-            writer.dispose()
+        writer.dispose()
+        if checkpointer is not None:
+            await run_in_threadpool(checkpointer.stop)
         state.engine.dispose()
 
 

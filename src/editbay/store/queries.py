@@ -232,12 +232,12 @@ JOB_PUBLIC_COLUMNS = (
 
 def jobs_public_sql(dialect: Dialect) -> str:
     """GET /v1/jobs/{id} for several requests at once (PostgreSQL, `store.reads`): the public
-    columns and the owner of the jobs among ``ids`` that belong to one of ``account_ids`` (the
-    caller pairs each row with its request and checks the owner: tenant isolation). Named
-    parameters ``ids`` and ``account_ids`` (arrays); mirrors `get_account_job_row`."""
+    columns and the owner of the jobs among the ``ids`` array parameter. Only the primary key is
+    in the WHERE clause — with the owner there too, the planner may walk the account's index
+    over all its jobs; the caller pairs each row with its request and answers "not found"
+    unless the owner is the requester (tenant isolation), as `get_account_job_row` does."""
     stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS), _jobs.c.account_id).where(
-        _jobs.c.id == any_(bindparam("ids", type_=ARRAY(String))),
-        _jobs.c.account_id == any_(bindparam("account_ids", type_=ARRAY(String))),
+        _jobs.c.id == any_(bindparam("ids", type_=ARRAY(String)))
     )
     return str(stmt.compile(dialect=dialect))
 

@@ -184,7 +184,7 @@ class PgJobReader:
 
     async def _serve(self, group: list[tuple[str, str, asyncio.Future[JobRow | None]]]) -> None:
         try:
-            rows = await self._fetch([g[0] for g in group], sorted({g[1] for g in group}))
+            rows = await self._fetch([g[0] for g in group])
         except BaseException as exc:
             for _, _, future in group:
                 if not future.done():
@@ -202,10 +202,10 @@ class PgJobReader:
             if not future.done():  # the owner must match: tenant isolation
                 future.set_result(JobRow(*row[:-1]) if row and row[-1] == account_id else None)
 
-    async def _fetch(self, ids: list[str], account_ids: list[str]) -> list[tuple[Any, ...]]:
+    async def _fetch(self, ids: list[str]) -> list[tuple[Any, ...]]:
         import psycopg
 
-        params = {"ids": ids, "account_ids": account_ids}
+        params = {"ids": ids}
         for attempt in (1, 2):
             conn = self._idle.pop() if self._idle else None
             try:
@@ -213,6 +213,10 @@ class PgJobReader:
                     conn = await psycopg.AsyncConnection.connect(
                         self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT
                     )
+                    # A generic plan made while the table was small would stay a sequential
+                    # scan as it grows: plan each query for the table as it is (parsing is
+                    # still saved by the prepared statement).
+                    await conn.execute("SET plan_cache_mode = force_custom_plan")
                 cursor = await conn.execute(self._sql, params, prepare=True)
                 rows = await cursor.fetchall()
             except BaseException as exc:
