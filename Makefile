@@ -18,7 +18,7 @@ run: $(STAMP)  ## set up and start the API with an embedded worker on http://127
 	$(BIN)/editbay serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy src/editbay
 
 test: $(STAMP) lint  ## every test, including slow suites and PostgreSQL
@@ -28,8 +28,8 @@ test-fast: $(STAMP)  ## the quick subset (no slow multi-process or render suites
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" -n 2 --dist loadgroup
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py

@@ -120,6 +120,7 @@ class Result:
     errors: int  # non-200 answers and connection errors
     server_cpu: float = 0.0  # seconds of CPU the server process used during the phase
     generator_cpu: float = 0.0  # seconds of CPU the load generator used
+    group_size: float = 0.0  # editbay submit: mean requests per group commit (from /metrics)
 
     @property
     def rps(self) -> float:
@@ -341,9 +342,28 @@ class Target:
         self.job_ids = [json.loads(b)["jobId"] for b in bodies if b.startswith(b'{"jobId"')] or ["job_x"]
         asyncio.run(drive(self.port, self.get(self.job_ids).raw(500), concurrency))
 
+    def group_counters(self) -> tuple[float, float] | None:
+        """editbay's group-commit counters (groups, requests) from /metrics; None elsewhere."""
+        try:
+            text = httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=10).text
+        except httpx.HTTPError:
+            return None
+        found = dict(
+            line.split(" ", 1) for line in text.splitlines() if line.startswith("editbay_submit_group")
+        )
+        if "editbay_submit_groups_total" not in found:
+            return None
+        return float(found["editbay_submit_groups_total"]), float(
+            found["editbay_submit_group_requests_total"]
+        )
+
     def run_round(self, generator: Generator, n: int) -> None:
         for name, phase in (("submit", self.submit), ("get", self.get(self.job_ids))):
+            before = self.group_counters() if name == "submit" else None
             result = generator.run(self.port, self.process.pid, phase, n)
+            after = self.group_counters() if before else None
+            if before and after and after[0] > before[0]:
+                result.group_size = (after[1] - before[1]) / (after[0] - before[0])
             if name not in self.best or result.rps > self.best[name].rps:
                 self.best[name] = result
 
@@ -439,9 +459,10 @@ def drop_schema(schema: str) -> None:
 
 def line(name: str, r: Result) -> str:
     generator = r.generator_cpu / r.seconds
+    group = f"{r.group_size:.1f}" if r.group_size else ""
     return (
         f"| {name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_us:.0f} | "
-        f"{generator:.0%} | {r.errors} |"
+        f"{generator:.0%} | {group} | {r.errors} |"
     )
 
 
@@ -505,8 +526,8 @@ def main() -> None:
         f"best of {args.rounds} interleaved rounds, one uvicorn process per server\n"
     )
     print(
-        "| server / phase | req/s | p50 ms | p99 ms | server CPU µs/req | generator CPU | non-200 |\n"
-        "|---|---:|---:|---:|---:|---:|---:|"
+        "| server / phase | req/s | p50 ms | p99 ms | server CPU µs/req | generator CPU "
+        "| submits per group | non-200 |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     for target in targets:
         print(line(f"{target.name} submit", target.best["submit"]))

@@ -32,7 +32,9 @@ def free_port() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval-dir", default=os.environ.get("EDITBAY_EVAL_DIR", str(ROOT.parent / "shared" / "eval")))
+    parser.add_argument(
+        "--eval-dir", default=os.environ.get("EDITBAY_EVAL_DIR", str(ROOT.parent / "shared" / "eval"))
+    )
     parser.add_argument("--cases", default="cases_dev.jsonl")
     parser.add_argument("--only", default="")
     parser.add_argument("--workers", type=int, default=2)
@@ -53,10 +55,17 @@ def main() -> int:
             "EDITBAY_WORKERS": str(args.workers),
             "EDITBAY_RATE_LIMIT_PER_MINUTE": "100000",
         }
-        key = subprocess.run(
-            [EDITBAY, "keys", "create", "--account", "devset", "--balance", "1000000000"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        key = (
+            subprocess.run(
+                [EDITBAY, "keys", "create", "--account", "devset", "--balance", "1000000000"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         server = subprocess.Popen([EDITBAY, "serve", "--port", str(port)], env=env)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -67,9 +76,18 @@ def main() -> int:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             cmd = [
-                sys.executable, str(eval_dir / "check.py"), "--base", base, "--key", key,
-                "--cases", str(eval_dir / args.cases), "--concurrency", str(args.concurrency),
-                "--out", args.out,
+                sys.executable,
+                str(eval_dir / "check.py"),
+                "--base",
+                base,
+                "--key",
+                key,
+                "--cases",
+                str(eval_dir / args.cases),
+                "--concurrency",
+                str(args.concurrency),
+                "--out",
+                args.out,
             ]
             if args.only:
                 cmd += ["--only", args.only]

@@ -171,3 +171,10 @@ def test_hot_requests_are_counted_under_their_route(client: TestClient, tenant: 
     metrics = client.get("/metrics").text
     assert 'route="/v1/jobs/{jobId}",status="200"' in metrics
     assert 'route="/v1/jobs/submit",status="200"' in metrics
+    counters = dict(
+        line.split(" ", 1) for line in metrics.splitlines() if line.startswith("editbay_submit_group")
+    )
+    assert float(counters["editbay_submit_groups_total"]) >= 1  # the fixture's submit, grouped
+    assert float(counters["editbay_submit_group_requests_total"]) >= float(
+        counters["editbay_submit_groups_total"]
+    )

@@ -92,6 +92,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     path = sqlite_path(url)
     checkpointer = WalCheckpointer(path).start() if path else None
     state.submitter = GroupCommit(partial(submit_many, make_sessionmaker(writer), settings), inline=sqlite)
+    state.metrics.watch_group_commit(state.submitter)
     await run_in_threadpool(prepare_database, settings, state)
     handle = None
     if settings.workers > 0:

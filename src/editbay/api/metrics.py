@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +70,22 @@ class _WorkersCollector(Collector):
         yield age
 
 
+class _GroupCommitCollector(Collector):
+    """Grouped submits (`store.groupcommit`): groups written and requests in them; their ratio is
+    the mean group size."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    def collect(self) -> Iterator[Metric]:
+        groups = CounterMetricFamily("editbay_submit_groups", "Submit transactions (group commits).")
+        groups.add_metric([], self.runner.groups)
+        items = CounterMetricFamily("editbay_submit_group_requests", "Submit requests written in groups.")
+        items.add_metric([], self.runner.items)
+        yield groups
+        yield items
+
+
 class Metrics:
     """One registry per app (several apps can live in one test process)."""
 
@@ -121,6 +137,15 @@ class Metrics:
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def watch_group_commit(self, runner: Any) -> None:
+        """Export a `store.groupcommit.GroupCommit`'s counters (called by each app start-up)."""
+        collector = getattr(self, "_group_commit", None)
+        if collector is None:
+            self._group_commit = _GroupCommitCollector(runner)
+            self.registry.register(self._group_commit)
+        else:
+            collector.runner = runner
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

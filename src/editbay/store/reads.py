@@ -89,20 +89,20 @@ class SqliteJobReader:
         self._path = path
         self._dialect = dialect
         self._sql, self._names = queries.account_job_public_sql(dialect)
-        self._conn: sqlite3.Connection | None = None
+        self._job_first = self._names == ("job_id", "account_id")
+        self._cursor: sqlite3.Cursor | None = None
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=30)
-            conn.execute("PRAGMA query_only=ON")
-            self._conn = conn
-        return self._conn
+    def _open(self) -> sqlite3.Cursor:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA query_only=ON")
+        self._cursor = conn.cursor()
+        return self._cursor
 
     def account_job_now(self, account_id: str, job_id: str) -> JobRow | None:
-        # fetchall() runs the statement to its end, so no read transaction stays open
-        params = _params(self._names, job_id, account_id)
+        params = (job_id, account_id) if self._job_first else _params(self._names, job_id, account_id)
         try:
-            rows = self._connection().execute(self._sql, params).fetchall()
+            # fetchall() runs the statement to its end, so no read transaction stays open
+            rows = (self._cursor or self._open()).execute(self._sql, params).fetchall()
         except sqlite3.Error as exc:
             raise dbapi_error(self._dialect, exc, self._sql) from exc
         if not rows:
@@ -131,9 +131,9 @@ class SqliteJobReader:
         return self.account_job_now(account_id, job_id)
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._cursor is not None:
+            self._cursor.connection.close()
+            self._cursor = None
 
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
