@@ -72,7 +72,9 @@ def test_database_outage_503_then_recovery(tmp_path: Path, pg_url: str):
         stack.worker(2)
         acknowledged: set[str] = set()
         phase = {"name": "before"}
-        seen: dict[str, Counter[str]] = {"before": Counter(), "down": Counter(), "after": Counter()}
+        seen: dict[str, Counter[str]] = {
+            "before": Counter(), "stopping": Counter(), "down": Counter(), "after": Counter()
+        }
         bad: list[str] = []
         lock = threading.Lock()
         stop = threading.Event()
@@ -117,12 +119,15 @@ def test_database_outage_503_then_recovery(tmp_path: Path, pg_url: str):
             for t in threads:
                 t.start()
             time.sleep(3)
-            phase["name"] = "down"
+            # a submit already in flight while the server shuts down may still commit: "down"
+            # starts once the stop has returned (the server is gone) or the proxy is cut
+            phase["name"] = "stopping"
             if REAL_STOP:
                 restarted = False
                 _pg_ctl("stop")
             else:
                 proxy.cut()
+            phase["name"] = "down"
             down_at = time.monotonic()
             time.sleep(outage)
             phase["name"] = "after"
