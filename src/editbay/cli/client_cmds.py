@@ -44,6 +44,7 @@ ApiKey = Annotated[
     str | None, typer.Option("--api-key", envvar="EDITBAY_API_KEY", help="API key.", show_default=False)
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON on standard output, for scripts.")]
+JobId = Annotated[str, typer.Argument(help="The job id.")]
 ModelOpt = Annotated[str, typer.Option("--model", "-m", envvar="EDITBAY_MODEL", help="Model slug.")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Give up waiting after this many seconds.")]
 AspectRatio = Annotated[str | None, typer.Option("--aspect-ratio", help="e.g. 16:9, 9:16, 1:1, 4:5.")]
@@ -213,7 +214,7 @@ def jobs_list(
 
 @jobs_app.command("get")
 def jobs_get(
-    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    job_id: JobId,
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
     as_json: AsJson = False,
@@ -231,7 +232,7 @@ def jobs_get(
 
 @jobs_app.command("cancel")
 def jobs_cancel(
-    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    job_id: JobId,
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
     as_json: AsJson = False,
@@ -247,7 +248,7 @@ def jobs_cancel(
 
 @jobs_app.command("watch")
 def jobs_watch(
-    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    job_id: JobId,
     timeout: Timeout = None,
     base_url: BaseUrl = None,
     api_key: ApiKey = None,

@@ -1,5 +1,6 @@
 """`AsyncClient`: the asyncio/trio SDK (via AnyIO). Like `Client`, it only moves the bytes the sans-IO
-core describes; keep the two modules method-for-method alike.
+core describes. The blocking `_sync.py` is generated from this module by
+`scripts/gen_sync_client.py`: change the two clients here, then run the script.
 """
 
 from __future__ import annotations

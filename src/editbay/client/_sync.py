@@ -1,5 +1,7 @@
 """`Client`: the blocking SDK. All request building, parsing and retry decisions live in the core;
 this module only sends bytes with `httpx.Client`, sleeps between retries and reads streams.
+
+Generated from `_async.py` by `scripts/gen_sync_client.py`: edit that file, then run the script.
 """
 
 from __future__ import annotations
@@ -238,7 +240,7 @@ class Client:
         timeout: float | None = None,
         on_progress: Callable[[Job], object] | None = None,
     ) -> Job:
-        """Block until the job ends and return its final state (check ``job.status``, or call
+        """Wait until the job ends and return its final state (check ``job.status``, or call
         ``job.raise_for_failure()``). Follows the server's event stream when it has one, and polls
         otherwise; ``on_progress(job)`` is called on every change of status or progress.
         Raises `WaitTimeoutError` when ``timeout`` seconds pass first."""
