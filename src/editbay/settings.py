@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Off by default: splitting pays only with several idle workers (docs/performance.md, Scale-out).
     segment_threshold_seconds: float = 0.0
     segment_seconds: float = 10.0
+    #: the sweeper deletes a job's segment pieces (`work/<job>/`) this long after the job ended
+    #: (the job deletes them itself when it ends normally; this catches the rest)
+    segment_sweep_grace_seconds: float = 600.0
     job_timeout_seconds: float = 1800.0
     shutdown_grace_seconds: float = 30.0
     sweep_interval_seconds: float = 60.0
@@ -97,6 +100,12 @@ class Settings(BaseSettings):
 
     upstream_base_url: str = ""
     upstream_api_key: str = ""
+    #: an upstream job not finished this long after our submit fails UPSTREAM_FAILED (and is
+    #: cancelled upstream); also bounded by job_timeout_seconds
+    upstream_timeout_seconds: float = 1500.0
+    upstream_poll_seconds: float = 1.0
+    #: the longest single wait after an upstream 429 (Retry-After / X-RateLimit-Reset are capped)
+    upstream_max_backoff_seconds: float = 60.0
     routing: str = "local"
     log_level: str = "INFO"
     log_json: bool = False

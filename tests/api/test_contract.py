@@ -30,6 +30,7 @@ JOB_GET_FIELDS = {
     "plan",
     "attempts",
     "skipped",
+    "routing",
 }
 
 
@@ -68,6 +69,11 @@ def test_get_job_has_contract_fields_and_extensions(client: TestClient, tenant, 
     assert data["model"] == KLING
     assert data["costMicroCents"] == 30000 and data["refundedMicroCents"] == 0
     assert data["attempts"] == 0
+    assert data["routing"] == {
+        "mode": "local",
+        "decision": "local",
+        "reason": "the model's routing is local: the local engine runs it",
+    }
 
 
 def test_completed_job_serialises_signed_output_urls(client: TestClient, tenant, submit_body) -> None:

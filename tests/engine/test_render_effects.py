@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from media_utils import Video, blockiness, laplacian_energy, load, luma, make_clip, mean_over, vignette_ratio
 
-from conftest import graph_of
+from conftest import MEDIA, argv_of, graph_of
 from editbay.engine.ops import Blur, Denoise, Glow, Grain, Pixelate, Sharpen, Vignette
-from editbay.engine.render.effects import blur_sigma
+from editbay.engine.render.effects import blur_sigma, grain_amount
 
 
 def test_light_blur_is_a_gblur_scaled_to_the_resolution() -> None:
@@ -32,8 +33,26 @@ def test_denoise_grain_pixelate() -> None:
     assert graph_of([Denoise(strength=0.5)]) == (
         "[0:v:0]removegrain=m0=4:m1=4:m2=4,"
         "atadenoise=0a=0.08:0b=0.16:1a=0.08:1b=0.16:2a=0.08:2b=0.16:s=5[vout]")
-    assert graph_of([Grain(strength=0.5)]) == "[0:v:0]noise=c0s=12:c0f=t[vout]"
+    assert graph_of([Grain(strength=0.5)]) == "[0:v:0]noise=c0s=10:c0f=t[vout]"
     assert graph_of([Pixelate(block=12)]) == "[0:v:0]pixelize=w=12:h=12[vout]"
+
+
+def test_grain_is_clumped_at_1080p_and_skips_useless_x264_analysis() -> None:
+    media = MEDIA.model_copy(update={"width": 1920, "height": 1080})
+    assert graph_of([Grain(strength=0.5)], media) == (
+        "[0:v:0]format=pix_fmts=yuv420p[v1];[v1]split=outputs=2[v2][v3];"
+        "[v3]scale=w=960:h=540:flags=neighbor,lutyuv=y=128:u=128:v=128,noise=c0s=16:c0f=t,"
+        "scale=w=1920:h=1080:flags=bilinear[g4];[v2][g4]blend=all_mode=grainmerge[vout]"
+    )
+    argv = argv_of([Grain(strength=0.5)], media)
+    assert argv[argv.index("-x264-params") + 1] == "partitions=none:subme=1:me=dia"
+    assert "-x264-params" not in argv_of([Blur(strength=0.5)], media)
+
+
+@pytest.mark.parametrize("cell", [1, 2, 4])
+def test_grain_strength_words_keep_their_order(cell: int) -> None:
+    light, default, heavy, full = (grain_amount(s, cell) for s in (0.25, 0.5, 0.8, 1.0))
+    assert light < default < heavy < full
 
 
 def test_vignette_mask_is_computed_once_and_applied_by_lut2() -> None:
@@ -89,12 +108,38 @@ def test_vignette_darkens_the_corners(render_ops, gray_clip: Path) -> None:
     assert abs(float(luma(out.frames[0])[80:100, 150:170].mean()) - 0.5) < 0.05  # centre untouched
 
 
+def _grain_levels(v: Video) -> tuple[float, float, float]:
+    """Noise measured in the output's luma (0..255): deviation on the flat frame, mean change between
+    consecutive frames, and the correlation of horizontal neighbours (0 for pixel noise, > 0 clumped)."""
+    ys = [255 * luma(f) for f in v.frames]
+    deviation = float(np.mean([y.std() for y in ys]))
+    change = float(np.mean([abs(b - a).mean() for a, b in zip(ys, ys[1:], strict=False)]))
+    d = [y - y.mean() for y in ys]
+    neighbours = float(np.mean([(a[:, 1:] * a[:, :-1]).mean() / max(float(a.var()), 1e-9) for a in d]))
+    return deviation, change, neighbours
+
+
 @pytest.mark.slow
 def test_grain_adds_moving_noise(render_ops, gray_clip: Path) -> None:
     src = load(gray_clip)
     _, out = render_ops([Grain(strength=0.5)], src=gray_clip)
     assert _hf(out) > 20 * max(_hf(src), 1e-6)
-    assert float(abs(out.frames[0] - out.frames[1]).mean()) > 0.01  # temporal, not a fixed pattern
+    deviation, change, _ = _grain_levels(out)
+    assert deviation > 3.0 > 10 * _grain_levels(src)[0]
+    assert change > 2.0  # new grain every frame, not a fixed pattern
+
+
+@pytest.mark.slow
+def test_grain_at_1080p_is_clumped_moving_and_survives_the_encoder(render_ops, media_dir: Path) -> None:
+    grey = make_clip(media_dir / "grey1080.mp4", source="color=c=0x808080", width=1920, height=1080,
+                     duration=0.3, audio=False)
+    _, light = render_ops([Grain(strength=0.25)], src=grey, name="light.mp4")
+    _, heavy = render_ops([Grain(strength=0.8)], src=grey, name="heavy.mp4")
+    deviation, change, neighbours = _grain_levels(light)
+    assert deviation > 2.5  # what x264 kept, not what the filter drew
+    assert change > 2.0  # every frame
+    assert neighbours > 0.3  # clumps of about 2 px, as film grain at this size
+    assert _grain_levels(heavy)[0] > 1.5 * deviation  # "heavy grain" is visibly stronger
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ import asyncio
 import random
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from editbay.jobs.inputs import VideoEditInput
 from editbay.store import queries
 from editbay.store.db import make_engine, make_sessionmaker, transaction
 from editbay.store.groupcommit import GroupCommit
-from editbay.store.models import Account, Job, LedgerEntry
+from editbay.store.models import Account, IdempotencyRecord, Job, LedgerEntry
 
 KLING = "kling-plus/kling-o1-pro/video-edit-fast"
 COST = 30_000
@@ -287,3 +288,160 @@ def test_concurrent_groups_from_many_threads_never_overdraw(sessions) -> None:
     after = state(factory, account_id)
     assert after["balance"] == after["ledger_balance"] == 7
     assert after["held"] == after["ledger_held"] == 20 * COST and after["jobs"] == 20
+
+
+# ---- the grouped statements themselves (`store.groupsql`) -----------------------------------
+
+
+def _raw(factory: sessionmaker[Session]) -> tuple[Any, Any, Any, Any]:
+    """An engine connection in a group's transaction mode: (SQLAlchemy connection, DBAPI
+    connection, GroupSQL, cursor)."""
+    from editbay.store import groupsql
+
+    engine = factory.kw["bind"]
+    conn = engine.connect()
+    dbapi = conn.connection.dbapi_connection
+    sql = groupsql.for_dialect(engine.dialect)
+    cursor = sql.cursor(dbapi)
+    sql.begin(dbapi, cursor)
+    return conn, dbapi, sql, cursor
+
+
+def _close(conn: Any, dbapi: Any, sql: Any, cursor: Any) -> None:
+    sql.rollback(dbapi, cursor)
+    cursor.close()
+    sql.end(dbapi)
+    conn.close()
+
+
+def test_gates_lock_each_account_and_count_active_jobs_up_to_its_limit(sessions) -> None:
+    factory, settings = sessions
+    limited, unlimited = new_account(factory, 100 * COST, limit=3), new_account(factory, 100 * COST)
+    submitting.submit_many(factory, settings, priced(factory, limited, 2) + priced(factory, unlimited, 4))
+    conn, dbapi, sql, cursor = _raw(factory)
+    try:
+        gates, running = sql.gates(cursor, [unlimited, limited, "acc_missing", limited])
+    finally:
+        _close(conn, dbapi, sql, cursor)
+    assert list(gates) == sorted({limited, unlimited, "acc_missing"})  # locked in id order
+    assert gates["acc_missing"] is None
+    assert gates[limited] == queries.AccountGate(98 * COST, True, 3)
+    assert gates[unlimited] == queries.AccountGate(96 * COST, True, 0)
+    assert running == {limited: 2}  # counted only where a limit applies
+
+
+def test_a_group_of_one_account_at_its_limit_counts_only_up_to_the_limit(sessions) -> None:
+    factory, settings = sessions
+    account_id = new_account(factory, 100 * COST, limit=2)
+    results = submitting.submit_many(factory, settings, priced(factory, account_id, 2))
+    assert all(isinstance(r, submitting.Submitted) for r in results)
+    conn, dbapi, sql, cursor = _raw(factory)
+    try:
+        assert sql.gates(cursor, [account_id])[1] == {account_id: 2}
+    finally:
+        _close(conn, dbapi, sql, cursor)
+
+
+def test_grouped_job_rows_read_back_as_the_submitted_values_with_column_defaults(sessions) -> None:
+    factory, settings = sessions
+    account_id = new_account(factory, 10 * COST)
+    items = priced(factory, account_id, 3, key="rows-1")[:1] + priced(factory, account_id, 2)
+    results = submitting.submit_many(factory, settings, items)
+    assert all(isinstance(r, submitting.Submitted) for r in results), results
+    with factory() as session:
+        for item, result in zip(items, results, strict=True):
+            job = session.get(Job, result.job_id)
+            assert job is not None
+            assert job.input == item.values and job.request_id == item.caller.request_id
+            assert (job.status, job.progress, job.cost_microcents) == ("pending", 0, COST)
+            assert (job.refunded_microcents, job.attempts, job.cancel_requested) == (0, 0, False)
+            assert job.outputs is None and job.plan is None and job.parent_id is None
+            assert job.created_at.utcoffset() == timedelta(0)
+        record = session.get(IdempotencyRecord, (account_id, "rows-1"))
+        assert record is not None and record.job_id == results[0].job_id
+        assert record.response == results[0].body
+        holds = session.execute(
+            select(LedgerEntry).where(LedgerEntry.kind == "hold", LedgerEntry.account_id == account_id)
+        ).scalars()
+        by_job = {entry.job_id: entry for entry in holds}
+        for result in results:
+            job = session.get(Job, result.job_id)
+            assert job is not None
+            assert by_job[result.job_id].created_at == job.created_at  # exact, to the microsecond
+
+
+@pytest.mark.postgres
+def test_the_group_statement_writes_nothing_unless_the_hold_leaves_the_expected_balance(
+    sessions,
+) -> None:
+    """PostgreSQL's single write statement checks the hold itself: if the UPDATE does not leave
+    the balance the ledger rows were computed from, no ledger row, job or hold is written."""
+    from sqlalchemy.exc import IntegrityError as SAIntegrityError
+
+    from editbay.jobs import billing
+    from editbay.store.db import dbapi_error
+
+    factory, settings = sessions
+    if factory.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("the single write statement is PostgreSQL's")
+    account_id = new_account(factory, 10 * COST)
+    at = submitting.clock.now()
+    holds = [billing.Hold(account_id, "job_guard_1", COST, at)]
+    job = submitting._job_row(priced(factory, account_id, 1)[0], "job_guard_1", at, settings)
+    conn, dbapi, sql, cursor = _raw(factory)
+    try:
+        sql.gates(cursor, [account_id])
+        wrong = 9 * COST + 1  # the balance after the hold is 9 * COST
+        with pytest.raises(SAIntegrityError):
+            try:
+                sql.write_group(
+                    cursor,
+                    {account_id: (COST, wrong)},
+                    billing.hold_entries(account_id, holds, wrong),
+                    [job],
+                    [],
+                    commit=True,
+                )
+            except Exception as exc:
+                raise dbapi_error(factory.kw["bind"].dialect, exc) from exc
+        assert sql.uncommitted(dbapi)  # the COMMIT sent behind it did not run
+    finally:
+        _close(conn, dbapi, sql, cursor)
+    after = state(factory, account_id)
+    assert after["balance"] == 10 * COST and after["held"] == 0 and after["jobs"] == 0
+    assert after["ledger_rows"] == 1  # the top-up only
+
+
+def test_a_connection_lost_with_the_commit_in_flight_is_never_retried(sessions, monkeypatch) -> None:
+    """PostgreSQL sends a group's writes and its COMMIT together. If the connection is lost
+    then, the COMMIT may have landed: the group is not run again (that could create its jobs
+    twice); each request ends with the database error (a 503 for the API)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from editbay.store import groupsql
+
+    factory, settings = sessions
+    engine = factory.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL sends the COMMIT with the writes")
+    account_id = new_account(factory, 10 * COST)
+    real = groupsql.GroupSQL.write_group
+    calls = []
+
+    def cut_then_write(self: Any, cursor: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("commit"))
+        admin = create_engine(engine.url)
+        with admin.connect() as other:  # the server ends the writer's session
+            other.execute(
+                text("SELECT pg_terminate_backend(:pid)"), {"pid": cursor.connection.info.backend_pid}
+            )
+        admin.dispose()
+        return real(self, cursor, *args, **kwargs)
+
+    monkeypatch.setattr(groupsql.GroupSQL, "write_group", cut_then_write)
+    results = submitting.submit_many(factory, settings, priced(factory, account_id, 3))
+    assert calls == [True]  # sent once, with its COMMIT; never again
+    assert all(isinstance(r, OperationalError) for r in results), results
+    after = state(factory, account_id)  # here the session died before the COMMIT arrived
+    assert after["jobs"] == 0 and after["balance"] == 10 * COST and after["held"] == 0

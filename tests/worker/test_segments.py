@@ -15,7 +15,8 @@ import pytest
 from editbay.engine import segments as seg
 from editbay.engine.ops import MediaInfo
 from editbay.engine.plan import plan_edit
-from editbay.providers.base import JobSpec, RunContext
+from editbay.errors import ErrorCode
+from editbay.providers.base import JobFailed, JobSpec, RunContext
 from editbay.providers.local import LocalEngineProvider
 from editbay.providers.segment import SegmentProvider
 from editbay.settings import Settings
@@ -89,11 +90,15 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
     return 99.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
 
 
-def _run(tmp: Path, clip: Path, prompt: str, fan_out: bool) -> tuple[Path, dict[str, Any], list[int]]:
-    """Run the local provider; with ``fan_out`` the segment tasks run in this process, in order."""
+def _run(
+    tmp: Path, clip: Path, prompt: str, fan_out: bool, fail_at: int | None = None
+) -> tuple[Path, dict[str, Any], list[int]]:
+    """Run the local provider; with ``fan_out`` the segment tasks run in this process, in order
+    (segment ``fail_at`` fails, as a segment task that used up its attempts)."""
     settings = Settings(data_dir=tmp / "data", segment_threshold_seconds=4, segment_seconds=2)
     storage = get_storage(settings)
     frames: list[int] = []
+    timings: list[dict[str, float]] = []
 
     def fetch(url: str, dest: Path, kind: str, what: str) -> Path:
         if kind == "image":  # a 64x32 PNG logo
@@ -105,14 +110,18 @@ def _run(tmp: Path, clip: Path, prompt: str, fan_out: bool) -> tuple[Path, dict[
         shutil.copyfile(clip, dest)
         return dest
 
-    def segments(inputs: list[dict[str, Any]], on_progress: Any, cancel: Any) -> None:
+    def segments(inputs: Any, count: int, on_progress: Any, cancel: Any, on_done: Any) -> None:
         for i, data in enumerate(inputs):
+            if i == fail_at:
+                raise JobFailed(ErrorCode.RENDER_FAILED, f"segment {i} failed")
             frames.append(data["segment"]["frames"])
             work = tmp / f"child-{i}"
             work.mkdir()
             ctx = RunContext(workdir=work, storage=storage, settings=settings)
-            SegmentProvider().run(JobSpec(f"child{i}", "acc", "x", data), ctx)
-            on_progress((i + 1) / len(inputs))
+            result = SegmentProvider().run(JobSpec(f"child{i}", "acc", "x", data), ctx)
+            timings.append(result.output_meta["timings"])
+            on_progress((i + 1) / count)
+            on_done(i)
 
     work = tmp / "parent"
     work.mkdir()
@@ -123,9 +132,13 @@ def _run(tmp: Path, clip: Path, prompt: str, fan_out: bool) -> tuple[Path, dict[
         data["images"] = ["http://example.invalid/logo.png"]
     spec = JobSpec("job-" + tmp.name, "acc", "editbay/local/video-edit", data)
     result = LocalEngineProvider().run(spec, ctx)
-    output = tmp / "data" / "files" / result.outputs[0]["video"]
-    assert not list((tmp / "data" / "files").glob("work/**/*.mp4"))  # segment files cleaned up
-    return output, result.plan or {}, frames
+    files = tmp / "data" / "files"
+    output = files / result.outputs[0]["video"]
+    assert not (files / "work").exists()  # segment pieces, outputs and stills cleaned up
+    if fan_out:  # each task recorded where its time went
+        assert all({"download", "ffmpeg", "upload"} <= set(t) for t in timings), timings
+    stills = {kind: files / result.outputs[0][kind] for kind in ("thumbnail", "poster")}
+    return output, {**(result.plan or {}), "stills": stills}, frames
 
 
 @pytest.mark.slow
@@ -158,6 +171,17 @@ def test_joined_output_matches_a_single_pass_render(clip, tmp_path, prompt):
     # audio: one piece, identical to the single pass, no click at the joins
     if "volume" in prompt:
         assert "volume" in [op["op"] for op in plan["operations"]]
+    # thumbnail and poster: made by the segment holding the single pass's still frame, same frame
+    at = round(8 * FPS / 3)
+    assert frames[0] <= at < frames[0] + frames[1]  # made by segment 1, at its frame 17
+    for kind in ("thumbnail", "poster"):
+        assert plan["stills"][kind].is_file(), kind
+    with av.open(str(plan["stills"]["poster"])) as c:
+        poster = next(c.decode(video=0)).to_ndarray(format="gray").astype(np.float64)
+    with av.open(str(single_plan["stills"]["poster"])) as c:
+        single_poster = next(c.decode(video=0)).to_ndarray(format="gray").astype(np.float64)
+    assert _psnr(poster, single_poster) > 35
+    assert _psnr(poster, a[at]) > max(_psnr(poster, a[at - 1]), _psnr(poster, a[at + 1])) + 3
     (wave, rate), (ref, _) = _audio(joined), _audio(single)
     assert wave.shape == ref.shape and np.allclose(wave, ref, atol=1e-6)
     step = np.abs(np.diff(wave))
@@ -165,3 +189,10 @@ def test_joined_output_matches_a_single_pass_render(clip, tmp_path, prompt):
     for j in joins:
         at = int(j / FPS * rate)
         assert float(step[max(0, at - 2048) : at + 2048].max()) <= limit
+
+
+@pytest.mark.slow
+def test_a_failed_segment_fails_the_job_and_its_pieces_are_deleted(clip, tmp_path):
+    with pytest.raises(JobFailed, match="segment 2 failed"):
+        _run(tmp_path, clip, "make it black and white", fan_out=True, fail_at=2)
+    assert not (tmp_path / "data" / "files" / "work").exists()

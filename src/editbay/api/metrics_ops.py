@@ -1,6 +1,10 @@
 """Operational metrics read from the database at scrape time (so every API process reports the
 same numbers, whichever worker did the work): jobs by status and model, queue depth, pickup
-latency, render duration and speed (× realtime), webhook attempts and failures, ledger totals."""
+latency, render duration and speed (× realtime), webhook attempts and failures, ledger totals.
+
+Segment tasks (children of a segment-parallel job) are not jobs: they appear in
+``editbay_jobs_by_model`` only under their own model label (`SEGMENT_SLUG`), in
+``editbay_segment_queue_depth``, and never in the queue depth or the recent-job figures."""
 
 from __future__ import annotations
 
@@ -37,20 +41,30 @@ class OperationsCollector(Collector):
             "editbay_jobs_by_model", "Jobs by status and model.", labels=["status", "model"]
         )
         rows = session.execute(
-            select(Job.status, Job.model_slug, func.count()).group_by(Job.status, Job.model_slug)
+            select(Job.status, Job.model_slug, Job.parent_id.is_not(None), func.count()).group_by(
+                Job.status, Job.model_slug, Job.parent_id.is_not(None)
+            )
         )
-        depth = 0
-        for status, model, count in rows:
+        depth = segment_depth = 0
+        for status, model, is_segment, count in rows:
             by_model.add_metric([status, model], count)
             if status == "pending":
-                depth += int(count)
+                if is_segment:
+                    segment_depth += int(count)
+                else:
+                    depth += int(count)
         yield by_model
         yield GaugeMetricFamily("editbay_queue_depth", "Pending jobs (waiting for a worker).", value=depth)
+        yield GaugeMetricFamily(
+            "editbay_segment_queue_depth",
+            "Pending segment tasks of segment-parallel jobs (waiting for a worker).",
+            value=segment_depth,
+        )
 
         since = utcnow() - timedelta(minutes=WINDOW_MINUTES)
         recent = session.execute(
             select(Job.created_at, Job.started_at, Job.run_seconds, Job.output_meta)
-            .where(Job.status == "completed", Job.completed_at >= since)
+            .where(Job.status == "completed", Job.completed_at >= since, Job.parent_id.is_(None))
             .order_by(Job.completed_at.desc())
             .limit(500)
         ).all()

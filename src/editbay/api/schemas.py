@@ -70,6 +70,28 @@ class JobError(BaseModel):
     message: str
 
 
+class UpstreamLink(BaseModel):
+    """The job's counterpart on the upstream provider (never the upstream's key)."""
+
+    host: str = Field(description="Host (and port) of the upstream API the job was sent to.")
+    jobId: str | None = Field(default=None, description="The upstream's job id.")
+    status: str | None = Field(default=None, description="The upstream job's last known status.")
+    costMicroCents: int | None = Field(default=None, description="What the upstream charged for it.")
+    refundedMicroCents: int | None = Field(default=None, description="What the upstream refunded.")
+    rateLimitedRetries: int = Field(default=0, description="Upstream 429 answers waited out.")
+
+
+class JobRouting(BaseModel):
+    """Where the job runs and why (extension)."""
+
+    mode: Literal["local", "upstream", "hybrid"] = Field(description="The model's effective routing.")
+    decision: Literal["local", "upstream"] | None = Field(
+        default=None, description="Where it runs: the local engine or the upstream provider."
+    )
+    reason: str | None = Field(default=None, description="Why (for hybrid: the clause sent upstream).")
+    upstream: UpstreamLink | None = Field(default=None, description="The linked upstream job, if any.")
+
+
 class JobPublic(BaseModel):
     """`GET /v1/jobs/{jobId}`: the contract's fields plus editbay's extensions."""
 
@@ -89,6 +111,7 @@ class JobPublic(BaseModel):
     plan: dict[str, Any] | None
     attempts: int
     skipped: list[dict[str, Any]] | None
+    routing: JobRouting | None = None
 
 
 class JobSubmitted(BaseModel):
@@ -138,6 +161,9 @@ class EstimatePublic(BaseModel):
     )
     planError: JobError | None = Field(
         default=None, description="The error the job would end with (UNSUPPORTED_EDIT), if any."
+    )
+    routing: JobRouting | None = Field(
+        default=None, description="Where the job would run and why (hybrid: decided from the plan)."
     )
 
 

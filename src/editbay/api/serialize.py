@@ -50,6 +50,7 @@ def job_public(job: Job | Any, storage: Any, settings: Settings) -> dict[str, An
         "plan": job.plan,
         "attempts": int(job.attempts or 0),
         "skipped": job.skipped,
+        "routing": job.routing,
     }
 
 

@@ -6,7 +6,7 @@ keyframes into pieces rendered independently — on any worker — and joined by
 
     decision = segment_decision(plan, media, threshold_seconds=60)   # why / why not, recorded
     pieces = split(input, workdir, seconds=10)                      # stream copy, video only
-    render(video_plan(plan), piece, piece_out)                       # per segment (engine.render)
+    render(video_plan(plan), piece, piece_out, stills=False)         # per segment (engine.render)
     join(piece_outs, input, plan, output)                            # concat demuxer + audio once
 
 Everything else is *time-global* and rendered in one pass: time operations (trim, cut, speed,

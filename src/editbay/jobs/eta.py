@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from editbay.settings import Settings
 from editbay.store import queries
+from editbay.store.db import url_key
 
 HISTORY = 20
 
@@ -29,7 +30,7 @@ def worker_capacity(session: Session, settings: Settings, at: datetime) -> int:
     return max(1, live or settings.workers)
 
 
-_cache: dict[tuple[Any, str], tuple[float, float, float]] = {}
+_cache: dict[tuple[str, str], tuple[float, float, float]] = {}  # (`store.db.url_key`, model)
 _cache_lock = threading.Lock()
 
 
@@ -53,7 +54,7 @@ def _expected_seconds(
 def cached_offset(url: Any, settings: Settings, model_slug: str) -> timedelta | None:
     """The expected wait + run time still cached for the database at ``url`` (an engine's URL)
     and the model, or None: lets a caller skip opening a session while the cache is fresh."""
-    cached = _cache.get((url, model_slug)) if settings.eta_cache_seconds > 0 else None
+    cached = _cache.get((url_key(url), model_slug)) if settings.eta_cache_seconds > 0 else None
     if cached is None or cached[0] <= time.monotonic():
         return None
     return timedelta(seconds=cached[1] + cached[2])
@@ -64,7 +65,7 @@ def estimate_completion(
 ) -> datetime:
     """When a job submitted now should end. The inputs (four small queries) are cached per model
     for `EDITBAY_ETA_CACHE_SECONDS` (default 1 s) so bursts of submits do not repeat them."""
-    key = (session.get_bind().engine.url, model_slug)  # the URL itself: rendering it costs more
+    key = (url_key(session.get_bind().engine.url), model_slug)
     ttl = settings.eta_cache_seconds
     cached = _cache.get(key) if ttl > 0 else None
     if cached is not None and cached[0] > time.monotonic():

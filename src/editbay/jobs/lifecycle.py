@@ -27,7 +27,12 @@ from editbay.jobs import billing
 from editbay.jobs.outputs import output_keys
 from editbay.store import outbox, queue
 from editbay.store.models import Job, JobStatus, StoredFile, utcnow
-from editbay.store.notify import notify_cancel_requested, notify_job_available, notify_webhook_due
+from editbay.store.notify import (
+    notify_cancel_requested,
+    notify_job_available,
+    notify_segment_ended,
+    notify_webhook_due,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +48,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _enqueue_webhook(session: Session, job: Job) -> None:
-    """Write the job's terminal event to the outbox (only when the job has a webhook URL)."""
+    """Write the job's terminal event to the outbox (only when the job has a webhook URL); for a
+    segment task, wake its parent instead (children never have a webhook)."""
+    if job.parent_id is not None:
+        notify_segment_ended(session)
     if not job.webhook_url:
         return
     payload: dict[str, Any] = {
@@ -142,6 +150,11 @@ def heartbeat(session: Session, job_id: str, worker_id: str, lease_seconds: floa
 def set_progress(session: Session, job_id: str, worker_id: str, progress: int) -> bool:
     """Record render progress (clamped to 0..99; completion writes 100)."""
     return queue.write_progress(session, job_id, worker_id, max(0, min(99, int(progress))))
+
+
+def set_routing(session: Session, job_id: str, worker_id: str, routing: dict[str, Any]) -> bool:
+    """Record where the job runs and why, and its upstream job once linked (while it runs)."""
+    return queue.write_routing(session, job_id, worker_id, routing)
 
 
 # ---- finish ----------------------------------------------------------------------------------
@@ -256,7 +269,7 @@ def cancel(session: Session, account_id: str, job_id: str) -> Job:
     (the worker ends it ``cancelled`` with a refund within about a second). Terminal → error."""
     for _ in range(3):
         job = queue.load_job(session, job_id)
-        if job is None or job.account_id != account_id:
+        if job is None or job.account_id != account_id or job.parent_id is not None:
             raise EditbayError(ErrorCode.JOB_NOT_FOUND, f"job {job_id} not found")
         if JobStatus(job.status).is_terminal:
             raise EditbayError(
@@ -290,13 +303,15 @@ def release(session: Session, job_id: str, worker_id: str) -> bool:
 # ---- segment tasks (children of a job rendered in parallel) ----------------------------------
 
 
-def spawn_children(session: Session, parent: Job, model_slug: str, inputs: list[dict[str, Any]]) -> list[str]:
+def spawn_children(
+    session: Session, parent: Job, model_slug: str, inputs: list[dict[str, Any]], first_index: int = 0
+) -> list[str]:
     """Insert one pending child task per segment (no cost, no webhook) and wake the workers.
 
     Children carry the parent's account (fair claiming counts them) but are never billed: the
     parent's hold is captured or refunded once, by the parent."""
     ids: list[str] = []
-    for index, data in enumerate(inputs):
+    for index, data in enumerate(inputs, start=first_index):
         child = Job(
             account_id=parent.account_id,
             request_id=parent.request_id,

@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,11 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from editbay.errors import EditbayError, ErrorCode
-from editbay.jobs import billing, catalog, clock, eta, idempotency
+from editbay.jobs import billing, catalog, clock, eta, idempotency, routing
 from editbay.jobs.inputs import VideoEditInput
 from editbay.settings import Settings
 from editbay.store import groupsql, notify
-from editbay.store.db import dbapi_error
+from editbay.store.db import dbapi_error, url_key
 from editbay.store.groupsql import GroupSQL
 from editbay.store.models import JobStatus, new_id
 
@@ -91,22 +91,28 @@ def check_webhook_url(url: str, allow_private: bool) -> str:
     return url.strip()
 
 
-def output_seconds(entry: catalog.ModelEntry, job_input: VideoEditInput) -> float | None:
+def output_seconds(entry: catalog.ModelEntry, job_input: VideoEditInput, plan: Any = None) -> float | None:
     """Output length for per-second prices: the plan's output_duration when the instruction fixes
     it; None (→ the pricing file's assumedSeconds) otherwise. Flat prices need no plan."""
     if entry.pricing.unit != "second":
         return None
-    from editbay.engine.plan import plan_edit
+    if plan is None:
+        from editbay.engine.plan import plan_edit
 
-    plan = plan_edit(
-        job_input.prompt,
-        images=job_input.image_urls(),
-        keep_original_sound=job_input.keep_original_sound,
-        aspect_ratio=job_input.aspect_ratio,
-        strict=job_input.strict,
-        check=False,  # pricing only: an unsupported edit fails in the worker, refunded
-    )
-    return plan.output_duration
+        plan = plan_edit(
+            job_input.prompt,
+            images=job_input.image_urls(),
+            keep_original_sound=job_input.keep_original_sound,
+            aspect_ratio=job_input.aspect_ratio,
+            strict=job_input.strict,
+            check=False,  # pricing only: an unsupported edit fails in the worker, refunded
+        )
+    return plan.output_duration  # type: ignore[no-any-return]
+
+
+def needs_plan(entry: catalog.ModelEntry, settings: Settings) -> bool:
+    """Whether pricing or routing a job of ``entry`` parses the instruction (CPU work)."""
+    return entry.pricing.unit == "second" or routing.needs_plan(entry, settings)
 
 
 def account_disabled() -> EditbayError:
@@ -130,18 +136,25 @@ class Priced:
     cost: int
     values: dict[str, Any]  # the input as stored on the job row
     fingerprint: str  # of the request body, when an Idempotency-Key came with it
+    routing: dict[str, Any] = field(default_factory=dict)  # `jobs.routing.decide`: mode, decision, reason
 
 
-def price(caller: Caller, req: SubmitRequest) -> Priced:
+def price(caller: Caller, req: SubmitRequest, settings: Settings | None = None) -> Priced:
     """Everything a submit computes before touching the database (plan-based seconds, price,
-    idempotency fingerprint), so that a grouped transaction only runs statements."""
+    routing decision, idempotency fingerprint), so that a grouped transaction only runs statements.
+    Without ``settings`` no routing is decided here (the job row records the model's mode)."""
     values = req.input.model_dump(mode="json")
-    quote = catalog.quote(req.model, values, output_seconds(req.model, req.input))
+    plan = None
+    if settings is not None and needs_plan(req.model, settings):
+        plan = routing.parse_for_routing(req.input)
+    usable = plan if plan is not None and not isinstance(plan, Exception) else None
+    quote = catalog.quote(req.model, values, output_seconds(req.model, req.input, usable))
+    decision = routing.decide(req.model, settings, plan) if settings is not None else {}
     fingerprint = idempotency.request_hash(req.body) if req.idempotency_key else ""
-    return Priced(caller, req, quote.total, values, fingerprint)
+    return Priced(caller, req, quote.total, values, fingerprint, decision)
 
 
-_writer_locks: dict[Any, threading.Lock] = {}
+_writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
 
@@ -151,10 +164,11 @@ def _writer_lock(factory: sessionmaker[Session]) -> AbstractContextManager[Any]:
     url = getattr(factory.kw.get("bind"), "url", None)
     if url is None or not url.drivername.startswith("sqlite"):
         return nullcontext()
-    lock = _writer_locks.get(url)  # the URL itself as the key: rendering it costs more
+    key = url_key(url)
+    lock = _writer_locks.get(key)
     if lock is None:
         with _writer_locks_guard:
-            lock = _writer_locks.setdefault(url, threading.Lock())
+            lock = _writer_locks.setdefault(key, threading.Lock())
     return lock
 
 
@@ -190,10 +204,8 @@ def _admit(
     the balance for its hold (402), an active account (403) and a free concurrent-job slot (429) —
     the checks, and their order, of one submit at a time. Returns the admitted indexes and each
     account's balance once their holds are made."""
-    # Lock in id order: two groups locking the same accounts never wait for each other.
-    gates = {a: sql.lock_account(cursor, a) for a in sorted({items[i].caller.account_id for i in todo})}
+    gates, running = sql.gates(cursor, [items[i].caller.account_id for i in todo])
     balance = {account_id: gate.balance for account_id, gate in gates.items() if gate is not None}
-    running: dict[str, int] = {}
     admitted = []
     for i in todo:
         item = items[i]
@@ -207,8 +219,6 @@ def _admit(
             continue
         limit = gate.concurrent_job_limit  # 0 or less: no limit
         if limit > 0:
-            if account_id not in running:
-                running[account_id] = sql.count_active_upto(cursor, account_id, limit)
             if running[account_id] >= limit:
                 outcomes[i] = too_many_jobs(limit)
                 continue
@@ -232,7 +242,7 @@ def _job_row(item: Priced, job_id: str, at: datetime, settings: Settings) -> dic
         "status": JobStatus.PENDING.value,
         "progress": 0,
         "cost_microcents": item.cost,
-        "routing": {"mode": catalog.effective_routing(req.model, settings)},
+        "routing": item.routing or {"mode": catalog.effective_routing(req.model, settings)},
         "created_at": at,
     }
 
@@ -264,7 +274,8 @@ def _eta_offsets(engine: Engine, settings: Settings, items: Sequence[Priced]) ->
 def _create(
     sql: GroupSQL,
     dbapi: Any,
-    pipeline: Any,
+    cursor: Any,
+    batched: bool,
     settings: Settings,
     items: Sequence[Priced],
     admitted: list[int],
@@ -274,8 +285,10 @@ def _create(
 ) -> list[Submitted]:
     """Hold, insert and enqueue the admitted submits: one guarded UPDATE per account, one
     multi-row insert each of ledger entries, jobs and idempotency records, one notification —
-    sent together (one round trip on PostgreSQL), then every UPDATE's balance is checked against
-    the one the ledger rows were written with (``balances``, decided under the lock)."""
+    and every UPDATE's balance is checked against the one the ledger rows were written with
+    (``balances``, decided under the lock). On PostgreSQL the writes are one statement
+    (`store.groupsql.group_write_statement`) that makes this check itself before anything is
+    written, sent with the wake-up and, if ``batched``, the COMMIT."""
     holds: dict[str, list[billing.Hold]] = {}
     jobs, remembered, created = [], [], []
     for i in admitted:
@@ -299,26 +312,22 @@ def _create(
                 )
             )
         created.append(Submitted(job_id=job_id, body=body, replayed=False))
+    if sql.postgresql:
+        _write_postgresql(sql, cursor, batched, holds, balances, jobs, remembered, channel)
+        return created
     entries, sent = [], []
     for account_id, account_holds in holds.items():
         total = sum(h.amount for h in account_holds)
         sent.append((account_id, total, sql.start_hold(dbapi, account_id, total)))
         entries += billing.hold_entries(account_id, account_holds, balances[account_id])
-    cursor = dbapi.cursor()
-    try:
-        sql.ledger.insert_many(cursor, entries)
-        sql.jobs.insert_many(cursor, jobs)
-        sql.idempotency.insert_many(cursor, remembered)
-        if channel is not None:
-            try:
-                sql.notify(cursor, channel)
-            except Exception as exc:  # the transaction rolls back: no job, no hold
-                raise _publish_failed() from exc
-        # Pipelined, errors surface here, unattributed; the group then runs again one request
-        # at a time without a pipeline, where each error is raised by its own statement.
-        sql.sync(pipeline)
-    finally:
-        cursor.close()
+    sql.ledger.insert_many(cursor, entries)
+    sql.jobs.insert_many(cursor, jobs)
+    sql.idempotency.insert_many(cursor, remembered)
+    if channel is not None:
+        try:
+            sql.notify(cursor, channel)
+        except Exception as exc:  # the transaction rolls back: no job, no hold
+            raise _publish_failed() from exc
     for account_id, total, held_balance in sent:
         balance = held_balance()
         if balance is None:  # cannot happen under the lock; refuse the group rather than overdraw
@@ -326,6 +335,39 @@ def _create(
         if balance != balances[account_id]:
             raise RuntimeError(f"account {account_id} changed under its lock")
     return created
+
+
+def _write_postgresql(
+    sql: GroupSQL,
+    cursor: Any,
+    batched: bool,
+    holds: dict[str, list[billing.Hold]],
+    balances: dict[str, int],
+    jobs: list[dict[str, Any]],
+    remembered: list[dict[str, Any]],
+    channel: str | None,
+) -> None:
+    """The group's writes as one statement, with the wake-up and the COMMIT when ``batched``
+    (one round trip); unbatched (a request retried alone), each statement on its own, so that
+    a failing wake-up is reported as such."""
+    entries: list[dict[str, Any]] = []
+    totals: dict[str, tuple[int, int]] = {}
+    for account_id, account_holds in holds.items():
+        totals[account_id] = (sum(h.amount for h in account_holds), balances[account_id])
+        entries += billing.hold_entries(account_id, account_holds, balances[account_id])
+    held = sql.write_group(
+        cursor, totals, entries, jobs, remembered, channel if batched else None, commit=batched
+    )
+    wanted = {account_id: after for account_id, (_, after) in totals.items()}
+    if held != wanted:  # the statement refuses this itself, before writing anything
+        if not batched:
+            raise RuntimeError(f"holds left balances {held}, not {wanted}")
+        log.error("a committed group's holds left balances %s, not %s", held, wanted)
+    if channel is not None and not batched:
+        try:
+            sql.notify(cursor, channel)
+        except Exception as exc:  # the transaction rolls back: no job, no hold
+            raise _publish_failed() from exc
 
 
 def _publish_failed() -> EditbayError:
@@ -352,8 +394,15 @@ def _translated(
     return dbapi_error(engine.dialect, exc, invalidated=lost)
 
 
+def _uncommitted(sql: GroupSQL, dbapi: Any) -> bool:
+    try:
+        return sql.uncommitted(dbapi)
+    except Exception:  # a closed or broken connection: the outcome is unknown
+        return False
+
+
 def _transaction(
-    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], pipelined: bool = True
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], batched: bool = True
 ) -> list[Outcome]:
     """One transaction for the whole group, on the engine's raw DBAPI connection
     (`store.groupsql`): replays, admission, holds, job rows, one COMMIT. A refusal (402, 403,
@@ -364,32 +413,42 @@ def _transaction(
     channel, waker = _wakeup(engine)
     offsets = _eta_offsets(engine, settings, items)
     outcomes: list[Any] = [None] * len(items)
+    # PostgreSQL, batched: COMMIT travels with the writes (`store.groupsql`)
+    commit_sent = False
     with _writer_lock(factory), engine.connect() as conn:
         dbapi = conn.connection.dbapi_connection
-        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        cursor = sql.cursor(dbapi)
         try:
             try:
-                with sql.pipeline(dbapi, pipelined) as pipeline:
-                    sql.begin(cursor)
-                    todo = []
-                    for i, item in enumerate(items):
-                        outcomes[i] = _replay(sql, cursor, item)
-                        if outcomes[i] is None:
-                            todo.append(i)
-                    admitted, balances = _admit(sql, cursor, items, todo, outcomes) if todo else ([], {})
-                    if admitted:
-                        created = _create(
-                            sql, dbapi, pipeline, settings, items, admitted, balances, offsets, channel
-                        )
-                        for i, done in zip(admitted, created, strict=True):
-                            outcomes[i] = done
+                sql.begin(dbapi, cursor)
+                todo = []
+                for i, item in enumerate(items):
+                    outcomes[i] = _replay(sql, cursor, item)
+                    if outcomes[i] is None:
+                        todo.append(i)
+                admitted, balances = _admit(sql, cursor, items, todo, outcomes) if todo else ([], {})
+                if admitted:
+                    commit_sent = batched and sql.postgresql
+                    created = _create(
+                        sql, dbapi, cursor, batched, settings, items, admitted, balances, offsets, channel
+                    )
+                    for i, done in zip(admitted, created, strict=True):
+                        outcomes[i] = done
             except BaseException as exc:
+                # Batched, an error is unattributed; the group then runs again one request at a
+                # time, where each error is raised by its own statement. A COMMIT sent with the
+                # writes did not run if the transaction is still open or failed (a statement
+                # before it failed); otherwise (a lost connection) it may have landed: the
+                # group is then never run again.
+                maybe_committed = commit_sent and not _uncommitted(sql, dbapi)
                 failure = _translated(engine, conn, dbapi, cursor, exc)
                 if not conn.invalidated:
                     try:
                         sql.rollback(dbapi, cursor)
                     except Exception:  # never hand out a connection in an unknown state
                         conn.invalidate()
+                if maybe_committed:
+                    raise _CommitFailed(str(exc)) from failure
                 if failure is exc:
                     raise
                 raise failure from exc
@@ -400,6 +459,11 @@ def _transaction(
         finally:
             with suppress(Exception):
                 cursor.close()
+            if not conn.invalidated:
+                try:
+                    sql.end(dbapi)
+                except Exception:
+                    conn.invalidate()
     if any(isinstance(outcome, Submitted) and not outcome.replayed for outcome in outcomes):
         waker.wake()
     for i, outcome in enumerate(outcomes):
@@ -419,27 +483,27 @@ def _transaction(
 
 
 def _submit_group(
-    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], pipelined: bool = True
+    factory: sessionmaker[Session], settings: Settings, items: Sequence[Priced], batched: bool = True
 ) -> list[Outcome]:
     try:
-        return _transaction(factory, settings, items, pipelined)
+        return _transaction(factory, settings, items, batched)
     except _CommitFailed as exc:
         log.error("a submit transaction failed to commit: %s", exc)
         return [exc.__cause__ or exc] * len(items)
     except Exception as exc:
-        if pipelined or len(items) > 1:
-            # Isolate (and attribute) the failure: each request again, alone and unpipelined.
+        if batched or len(items) > 1:
+            # Isolate (and attribute) the failure: each request again, alone and unbatched.
             log.warning("submit group of %d failed (%r); retrying one by one", len(items), exc)
             return [
                 outcome
                 for item in items
-                for outcome in _submit_group(factory, settings, [item], pipelined=False)
+                for outcome in _submit_group(factory, settings, [item], batched=False)
             ]
         if isinstance(exc, IntegrityError) and items[0].req.idempotency_key:
             # Two submits with the same new Idempotency-Key raced past the lookup; the loser's
             # transaction rolled back (no job, no hold) and now finds the winner's record.
             try:
-                return _transaction(factory, settings, items, pipelined=False)
+                return _transaction(factory, settings, items, batched=False)
             except Exception as again:
                 return [again]
         return [exc]
@@ -475,7 +539,7 @@ def submit(
     factory: sessionmaker[Session], settings: Settings, caller: Caller, req: SubmitRequest
 ) -> Submitted:
     """Create one billed, queued job (or replay the response stored under the Idempotency-Key)."""
-    outcome = submit_many(factory, settings, [price(caller, req)])[0]
+    outcome = submit_many(factory, settings, [price(caller, req, settings)])[0]
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome

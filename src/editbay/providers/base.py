@@ -9,7 +9,7 @@ raises becomes INTERNAL_ERROR at the worker's one translation boundary (`worker.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +28,24 @@ class JobSpec:
     model_slug: str
     input: dict[str, Any]
     attempt: int = 1
+    #: the routing recorded at submit (`jobs.routing`): mode, decision, reason
+    routing: dict[str, Any] | None = None
+
+
+class FanOut(Protocol):
+    """``segments(inputs, count, on_progress, cancel, on_done)``: queue one segment task per item of
+    ``inputs`` as soon as it is produced (``count`` in all), wait until every task has completed,
+    calling ``on_done(index)`` (on the caller's thread) as each one completes, and report their
+    mean progress. Raises `JobCancelled` on ``cancel`` and `JobFailed` when a task fails."""
+
+    def __call__(
+        self,
+        inputs: Iterable[dict[str, Any]],
+        count: int,
+        on_progress: Callable[[float], None],
+        cancel: threading.Event,
+        on_done: Callable[[int], None],
+    ) -> None: ...
 
 
 @dataclass
@@ -41,9 +59,11 @@ class RunContext:
     cancel: threading.Event = field(default_factory=threading.Event)
     #: Resolves an input URL to a local file (uploads from storage, others via the SSRF-safe fetch).
     fetch: Callable[[str, Path, str, str], Path] | None = None
-    #: Fans segment tasks out to the workers and waits for them (worker.segments.SegmentFanOut):
-    #: ``segments(inputs, on_progress, cancel)``; None where no queue is available (a child task).
-    segments: Callable[[list[dict[str, Any]], Callable[[float], None], threading.Event], None] | None = None
+    #: Fans segment tasks out to the workers and waits for them (worker.segments.SegmentFanOut);
+    #: None where no queue is available (a child task).
+    segments: FanOut | None = None
+    #: Records the job's routing (decision, reason, the linked upstream job) on the job row now.
+    on_routing: Callable[[dict[str, Any]], None] = lambda routing: None
 
     def check_cancelled(self) -> None:
         """Raise `JobCancelled` if a stop was requested."""

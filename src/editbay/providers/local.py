@@ -8,11 +8,16 @@ RenderFailed → RENDER_FAILED; RenderCancelled → `JobCancelled`.
 from __future__ import annotations
 
 import contextlib
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from editbay.errors import ErrorCode
 from editbay.providers.base import JobCancelled, JobFailed, JobSpec, ProviderResult, RunContext
+from editbay.providers.segment import Phases
+
+log = logging.getLogger(__name__)
 
 
 def image_urls(value: Any) -> list[str]:
@@ -134,10 +139,13 @@ def segmented(
 ) -> Any:
     """Render a long, frame-local plan as segment tasks on any workers and join them (see
     `engine.segments`); None when the plan is rendered in one pass. The decision and its reason
-    are appended to the plan's notes (stored on the job)."""
+    are appended to the plan's notes (stored on the job).
+
+    Pipelined so the workers start early and the tail after the last segment stays short: each
+    piece is queued as soon as it is stored; each rendered piece is fetched as soon as its task
+    completes; the segment holding the thumbnail frame writes the thumbnail and poster itself."""
     from editbay.engine import media as _media
     from editbay.engine import segments as seg
-    from editbay.engine.render import RenderResult
     from editbay.engine.render.compiler import still_frame
 
     s = ctx.settings
@@ -150,56 +158,88 @@ def segmented(
         if s.segment_threshold_seconds > 0 and info.duration >= s.segment_threshold_seconds:
             plan.notes.append(decision.reason)  # only worth saying for long inputs
         return None
+    assert ctx.segments is not None
+    phases = Phases()
     ffmpeg = _media.ffmpeg_exe()
-    pieces = seg.split(video, ctx.workdir, s.segment_seconds, ffmpeg, ctx.cancel)
+    with phases("split"):
+        pieces = seg.split(video, ctx.workdir, s.segment_seconds, ffmpeg, ctx.cancel)
     if len(pieces) < 2:
         plan.notes.append("single pass: the input has no keyframes to split at")
         return None
-    frames = [seg.count_frames(p) for p in pieces]
-    if sum(frames) != seg.count_frames(video):
+    with phases("count"):
+        frames = [seg.count_frames(p) for p in pieces]
+        total = seg.count_frames(video)
+    if sum(frames) != total:
         plan.notes.append("single pass: the keyframe split did not keep every frame")
         return None
     ctx.on_progress(0.08)
     prefix = f"work/{job.job_id}/a{job.attempt}"
     vplan = seg.video_plan(plan).model_dump(mode="json")
-    inputs: list[dict[str, Any]] = []
-    keys: list[str] = []
-    try:
-        image_keys = []
-        for i, image in enumerate(images):  # overlays: every segment needs the images
-            keys.append(f"{prefix}/image-{i}")
-            image_keys.append(keys[-1])
-            ctx.storage.put_file(keys[-1], image, "application/octet-stream")
-        for i, piece in enumerate(pieces):
-            key_in, key_out = f"{prefix}/seg-{i:04d}.in.mp4", f"{prefix}/seg-{i:04d}.out.mp4"
-            keys += [key_in, key_out]
-            ctx.storage.put_file(key_in, piece, "video/mp4")
-            piece.unlink(missing_ok=True)
-            inputs.append({"segment": {"parent": job.job_id, "index": i, "input": key_in, "output": key_out,
-                                       "plan": vplan, "frames": frames[i], "images": image_keys}})
-        ctx.check_cancelled()
-        ctx.segments(inputs, lambda f: ctx.on_progress(0.1 + 0.8 * f), ctx.cancel)  # type: ignore[misc]
-        rendered = []
-        for item in inputs:
-            path = ctx.workdir / f"rendered-{item['segment']['index']:04d}.mp4"
-            ctx.storage.download_to(str(item["segment"]["output"]), path)
-            rendered.append(path)
-        partial = output.with_name(".joined.mp4")
-        seg.join(rendered, video, plan, partial, ffmpeg, source_has_audio=info.has_audio,
-                 source_audio_codec=getattr(info, "audio_codec", None), duration=info.duration,
-                 on_progress=lambda f: ctx.on_progress(0.9 + 0.05 * f), cancel=ctx.cancel)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        partial.replace(output)
-    finally:
-        for key in keys:
-            with contextlib.suppress(Exception):  # else left to the bucket's lifecycle rule
-                ctx.storage.delete(key)
-    plan.notes.append(f"{decision.reason}; {len(pieces)} segments at keyframes")
-    out = _media.describe(output)
+    # the frame the single pass would take its stills from, and the segment holding it
+    still = min(still_frame(info.duration, info.fps or 30.0), total - 1)
+    starts = [sum(frames[:i]) for i in range(len(frames))]
+    still_seg = max(i for i, start in enumerate(starts) if start <= still)
+    stills: dict[str, Any] = {"frame": still - starts[still_seg], "thumbnail": f"{prefix}/thumbnail.jpg",
+              "poster": f"{prefix}/poster.jpg"}
     thumb, poster = output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg")
-    at = still_frame(out.duration, out.fps) / out.fps
-    _media.thumbnail(output, thumb, at=at, ffmpeg=ffmpeg)
-    _media.poster(output, poster, at=at, ffmpeg=ffmpeg)
+    rendered = [ctx.workdir / f"rendered-{i:04d}.mp4" for i in range(len(pieces))]
+    fetched: set[int] = set()
+    try:
+        with phases("upload"):
+            image_keys = []
+            for i, image in enumerate(images):  # overlays: every segment needs the images
+                image_keys.append(f"{prefix}/image-{i}")
+                ctx.storage.put_file(image_keys[-1], image, "application/octet-stream")
+
+        def tasks() -> Iterator[dict[str, Any]]:
+            for i, piece in enumerate(pieces):
+                task: dict[str, Any] = {
+                    "parent": job.job_id, "index": i, "input": f"{prefix}/seg-{i:04d}.in.mp4",
+                    "output": f"{prefix}/seg-{i:04d}.out.mp4", "plan": vplan, "frames": frames[i],
+                    "images": image_keys,
+                }
+                if i == still_seg:
+                    task["stills"] = stills
+                with phases("upload"):
+                    ctx.storage.put_file(task["input"], piece, "video/mp4")
+                piece.unlink(missing_ok=True)
+                yield {"segment": task}
+
+        def fetch(index: int) -> None:  # a segment completed: fetch it while the others render
+            with phases("download"):
+                ctx.storage.download_to(f"{prefix}/seg-{index:04d}.out.mp4", rendered[index])
+                if index == still_seg:
+                    for key, path in ((stills["thumbnail"], thumb), (stills["poster"], poster)):
+                        with contextlib.suppress(Exception):  # made from the output below instead
+                            ctx.storage.download_to(key, path)
+            fetched.add(index)
+
+        with phases("fan-out"):
+            ctx.segments(tasks(), len(pieces), lambda f: ctx.on_progress(0.1 + 0.8 * f), ctx.cancel, fetch)
+        for index in set(range(len(pieces))) - fetched:
+            fetch(index)
+        partial = output.with_name(".joined.mp4")
+        with phases("join"):
+            seg.join(rendered, video, plan, partial, ffmpeg, source_has_audio=info.has_audio,
+                     source_audio_codec=getattr(info, "audio_codec", None), duration=info.duration,
+                     on_progress=lambda f: ctx.on_progress(0.9 + 0.05 * f), cancel=ctx.cancel)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            partial.replace(output)
+    finally:
+        with phases("cleanup"), contextlib.suppress(Exception):  # else left to the sweeper
+            ctx.storage.delete_prefix(f"work/{job.job_id}/")  # every attempt's pieces
+    plan.notes.append(f"{decision.reason}; {len(pieces)} segments at keyframes")
+    with phases("describe"):
+        out = _media.describe(output)
+    if not (thumb.is_file() and poster.is_file()):
+        with phases("stills"):
+            at = still_frame(out.duration, out.fps) / out.fps
+            _media.thumbnail(output, thumb, at=at, ffmpeg=ffmpeg)
+            _media.poster(output, poster, at=at, ffmpeg=ffmpeg)
+    log.info("job %s: %d segments; parent phases: %s", job.job_id, len(pieces), phases,
+             extra={"jobId": job.job_id})
+    from editbay.engine.render import RenderResult
+
     return RenderResult(output, out.width, out.height, out.duration, out.has_audio,
                         output.stat().st_size, thumb, poster, ())
 

@@ -18,6 +18,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_prefix(prefix: str) -> str:
+    """A folder prefix: a valid key followed by ``/`` (never empty: no "delete everything")."""
+    if not prefix.endswith("/"):
+        raise ValueError(f"a folder prefix ends with '/': {prefix!r}")
+    check_key(prefix[:-1])
+    return prefix
+
+
 def safe_filename(name: str, default: str = "file") -> str:
     """A filename reduced to characters that are safe in a key and a URL."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -46,6 +54,16 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object (no error when it is already gone)."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object whose key starts with ``prefix`` (a folder, ending in ``/``);
+        returns how many were removed."""
+        ...
+
+    def list_folders(self, prefix: str) -> list[str]:
+        """The names of the folders directly under ``prefix`` (ending in ``/``), e.g. the job ids
+        under ``work/``."""
         ...
 
     def url_for(self, key: str, expires_in: float, filename: str | None = None) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from editbay.errors import EditbayError, ErrorCode
 from editbay.storage import signing
-from editbay.storage.base import check_key
+from editbay.storage.base import check_key, check_prefix
 
 
 class LocalStorage:
@@ -79,6 +79,27 @@ class LocalStorage:
             except OSError:
                 break
             parent = parent.parent
+
+    def delete_prefix(self, prefix: str) -> int:
+        folder = self.path_for(check_prefix(prefix)[:-1])
+        if not folder.is_dir():
+            return 0
+        count = sum(1 for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder, ignore_errors=True)
+        parent = folder.parent
+        while parent != self.root:  # drop now-empty parents (work/)
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+        return count
+
+    def list_folders(self, prefix: str) -> list[str]:
+        folder = self.path_for(check_prefix(prefix)[:-1])
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir())
 
     def url_for(self, key: str, expires_in: float, filename: str | None = None) -> str:
         exp = signing.expiry(expires_in)

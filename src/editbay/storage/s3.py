@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from editbay.errors import EditbayError, ErrorCode
-from editbay.storage.base import check_key
+from editbay.storage.base import check_key, check_prefix
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -99,6 +99,33 @@ class S3Storage:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
         except Exception as exc:
             raise self._translate(exc, key) from exc
+
+    def delete_prefix(self, prefix: str) -> int:
+        full = self._key(check_prefix(prefix)[:-1]) + "/"
+        removed = 0
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full)
+            for page in pages:
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:  # at most 1,000 per page: one DeleteObjects call each
+                    self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                    removed += len(keys)
+        except Exception as exc:
+            raise self._translate(exc, prefix) from exc
+        return removed
+
+    def list_folders(self, prefix: str) -> list[str]:
+        full = self._key(check_prefix(prefix)[:-1]) + "/"
+        names: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=full, Delimiter="/"
+            )
+            for page in pages:
+                names += [item["Prefix"][len(full) :].rstrip("/") for item in page.get("CommonPrefixes", [])]
+        except Exception as exc:
+            raise self._translate(exc, prefix) from exc
+        return sorted(names)
 
     def url_for(self, key: str, expires_in: float, filename: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._key(key)}

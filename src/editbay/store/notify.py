@@ -22,12 +22,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
+from editbay.store.db import url_key
+
 log = logging.getLogger(__name__)
 
 TOPIC_JOBS = "jobs"
 TOPIC_CANCEL = "cancel"
 TOPIC_WEBHOOKS = "webhooks"
-TOPICS = (TOPIC_JOBS, TOPIC_CANCEL, TOPIC_WEBHOOKS)
+TOPIC_SEGMENTS = "segments"  # a segment task ended: wakes the parent job waiting for its children
+TOPICS = (TOPIC_JOBS, TOPIC_CANCEL, TOPIC_WEBHOOKS, TOPIC_SEGMENTS)
 
 
 class Waker:
@@ -64,15 +67,8 @@ _wakers: dict[tuple[str, str], Waker] = {}
 _wakers_lock = threading.Lock()
 
 
-_db_keys: dict[Any, str] = {}
-
-
 def _db_key(bind: Engine | Connection) -> str:
-    url = (bind.engine if isinstance(bind, Connection) else bind).url
-    key = _db_keys.get(url)  # rendering a URL costs more than a hot path's whole wake-up
-    if key is None:
-        key = _db_keys.setdefault(url, url.render_as_string(hide_password=True))
-    return key
+    return url_key((bind.engine if isinstance(bind, Connection) else bind).url)
 
 
 def local_waker(bind: Engine | Connection | str, topic: str = TOPIC_JOBS) -> Waker:
@@ -142,6 +138,11 @@ def job_wakeup(engine: Engine) -> tuple[str | None, Waker]:
 def notify_cancel_requested(session: Session) -> None:
     """A running job was asked to stop: wake its worker's cancel watcher."""
     _notify(session, TOPIC_CANCEL)
+
+
+def notify_segment_ended(session: Session) -> None:
+    """A segment task reached a final state: wake the worker running its parent job."""
+    _notify(session, TOPIC_SEGMENTS)
 
 
 def notify_webhook_due(session: Session) -> None:

@@ -46,7 +46,9 @@ ACTIVE_STATUSES = (JobStatus.PENDING.value, JobStatus.PROCESSING.value)
 _jobs = Job.__table__
 _accounts = Account.__table__
 _ACCOUNT_JOB = select(_jobs).where(
-    _jobs.c.id == bindparam("job_id"), _jobs.c.account_id == bindparam("account_id")
+    _jobs.c.id == bindparam("job_id"),
+    _jobs.c.account_id == bindparam("account_id"),
+    _jobs.c.parent_id.is_(None),  # a segment task is part of its parent job: not a job of its own
 )
 _COUNT_ACTIVE = (
     select(func.count())
@@ -75,6 +77,33 @@ LOCK_ACCOUNT = (
     .with_for_update()
 )
 COUNT_ACTIVE_UPTO = _COUNT_ACTIVE_UPTO
+_ACCOUNT_IDS = _accounts.c.id == any_(bindparam("account_ids", type_=ARRAY(String)))
+#: PostgreSQL: LOCK_ACCOUNT for several accounts in one statement (rows locked in id order)
+LOCK_ACCOUNTS = (
+    select(
+        _accounts.c.id,
+        _accounts.c.balance_microcents,
+        _accounts.c.active,
+        _accounts.c.concurrent_job_limit,
+    )
+    .where(_ACCOUNT_IDS)
+    .order_by(_accounts.c.id)
+    .with_for_update()
+)
+#: PostgreSQL: COUNT_ACTIVE_UPTO for several accounts, each up to its own concurrent-jobs limit
+#: (accounts without a limit are left out); run after LOCK_ACCOUNTS, in the same transaction
+COUNT_ACTIVE_OF = select(
+    _accounts.c.id,
+    select(func.count())
+    .select_from(
+        select(_jobs.c.id)
+        .where(_jobs.c.account_id == _accounts.c.id, _IS_ACTIVE, _jobs.c.parent_id.is_(None))
+        .limit(_accounts.c.concurrent_job_limit)
+        .correlate(_accounts)
+        .subquery()
+    )
+    .scalar_subquery(),
+).where(_ACCOUNT_IDS, _accounts.c.concurrent_job_limit > 0)
 _idempotency = IdempotencyRecord.__table__
 _IDEMPOTENCY_KEY = (_idempotency.c.account_id == bindparam("account_id")) & (
     _idempotency.c.key == bindparam("key")
@@ -193,7 +222,7 @@ def get_job(session: Session, job_id: str) -> Job | None:
 def get_account_job(session: Session, account_id: str, job_id: str) -> Job | None:
     """A job by id, only if it belongs to the account (tenant isolation)."""
     return session.execute(
-        select(Job).where(Job.id == job_id, Job.account_id == account_id)
+        select(Job).where(Job.id == job_id, Job.account_id == account_id, Job.parent_id.is_(None))
     ).scalar_one_or_none()
 
 
@@ -227,6 +256,7 @@ JOB_PUBLIC_COLUMNS = (
     "plan",
     "attempts",
     "skipped",
+    "routing",
 )
 
 
@@ -237,7 +267,8 @@ def jobs_public_sql(dialect: Dialect) -> str:
     over all its jobs; the caller pairs each row with its request and answers "not found"
     unless the owner is the requester (tenant isolation), as `get_account_job_row` does."""
     stmt = select(*(_jobs.c[name] for name in JOB_PUBLIC_COLUMNS), _jobs.c.account_id).where(
-        _jobs.c.id == any_(bindparam("ids", type_=ARRAY(String)))
+        _jobs.c.id == any_(bindparam("ids", type_=ARRAY(String))),
+        _jobs.c.parent_id.is_(None),  # segment tasks are not jobs of their own
     )
     return str(stmt.compile(dialect=dialect))
 
@@ -292,27 +323,51 @@ def list_account_jobs(
 def count_queue(session: Session) -> tuple[int, int]:
     """(pending, processing) job counts over all accounts: the queue depth for estimates."""
     rows = session.execute(
-        select(Job.status, func.count()).where(Job.status.in_(ACTIVE_STATUSES)).group_by(Job.status)
+        select(Job.status, func.count())
+        .where(Job.status.in_(ACTIVE_STATUSES), Job.parent_id.is_(None))  # a parent counts once
+        .group_by(Job.status)
     ).all()
     counts = {str(status): int(n) for status, n in rows}
     return counts.get(JobStatus.PENDING.value, 0), counts.get(JobStatus.PROCESSING.value, 0)
 
 
 def count_jobs_by_status(session: Session) -> dict[str, int]:
-    """Job counts per status (the `/metrics` gauge)."""
-    rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+    """Job counts per status (the `/metrics` gauge); segment tasks are part of their parent job."""
+    rows = session.execute(
+        select(Job.status, func.count()).where(Job.parent_id.is_(None)).group_by(Job.status)
+    ).all()
     return {str(status): int(n) for status, n in rows}
 
 
 def recent_run_seconds(session: Session, model_slug: str | None, limit: int = 20) -> list[float]:
     """Real run times of the most recently completed jobs (of one model, if given)."""
     stmt = select(Job.run_seconds).where(
-        Job.status == JobStatus.COMPLETED.value, Job.run_seconds.is_not(None)
+        Job.status == JobStatus.COMPLETED.value,
+        Job.run_seconds.is_not(None),
+        Job.parent_id.is_(None),  # a segment task's run is part of its parent's
     )
     if model_slug is not None:
         stmt = stmt.where(Job.model_slug == model_slug)
     stmt = stmt.order_by(Job.completed_at.desc()).limit(limit)
     return [float(v) for v in session.execute(stmt).scalars().all() if v is not None]
+
+
+def jobs_holding_work(session: Session, job_ids: Sequence[str], ended_before: datetime) -> set[str]:
+    """Those of ``job_ids`` that may still need their segment pieces: not ended, or ended after
+    ``ended_before`` (the segment sweeper deletes the pieces of every other id)."""
+    held: set[str] = set()
+    for start in range(0, len(job_ids), 500):
+        chunk = list(job_ids[start : start + 500])
+        held.update(
+            session.execute(
+                select(Job.id).where(
+                    Job.id.in_(chunk),
+                    or_(Job.status.in_(ACTIVE_STATUSES), Job.completed_at.is_(None),
+                        Job.completed_at >= ended_before),
+                )
+            ).scalars()
+        )
+    return held
 
 
 def count_live_workers(session: Session, since: datetime) -> int:

@@ -154,6 +154,17 @@ def write_progress(session: Session, job_id: str, worker_id: str, progress: int)
     return _changed(result)
 
 
+def write_routing(session: Session, job_id: str, worker_id: str, routing: dict[str, Any]) -> bool:
+    """Guarded update of a running job's routing record (decision, reason, upstream link)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == PROCESSING, Job.lease_owner == worker_id)
+        .values(routing=routing)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
 # ---- finish ----------------------------------------------------------------------------------
 
 

@@ -53,6 +53,7 @@ class JobRow(NamedTuple):
     plan: dict[str, Any] | None
     attempts: int
     skipped: list[Any] | None
+    routing: dict[str, Any] | None
 
 
 assert JobRow._fields == queries.JOB_PUBLIC_COLUMNS
@@ -125,6 +126,7 @@ class SqliteJobReader:
             _sqlite_json(r[13]),
             r[14],
             _sqlite_json(r[15]),
+            _sqlite_json(r[16]),
         )
 
     async def account_job(self, account_id: str, job_id: str) -> JobRow | None:

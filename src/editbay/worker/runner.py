@@ -131,7 +131,9 @@ class JobRunner:
 
     def run(self, job: Job) -> str:
         """Run ``job`` (already claimed by this worker) to its end; return how it ended."""
-        spec = JobSpec(job.id, job.account_id, job.model_slug, dict(job.input or {}), job.attempts)
+        spec = JobSpec(
+            job.id, job.account_id, job.model_slug, dict(job.input or {}), job.attempts, job.routing
+        )
         started = time.monotonic()
         outcome = Outcome()
         reason: str | None = None
@@ -148,6 +150,7 @@ class JobRunner:
                     job.account_id,
                     self.services.resolver,
                 ),
+                on_routing=lambda routing: self._record_routing(spec.job_id, routing),
             )
             if job.parent_id is None:  # a job (not a segment task) may fan segments out
                 from editbay.worker.segments import SegmentFanOut
@@ -172,6 +175,15 @@ class JobRunner:
                     log.exception("job %s: recording the end failed; retrying", spec.job_id)
                     time.sleep(attempt)
             return "lost"
+
+    def _record_routing(self, job_id: str, routing: dict[str, Any]) -> None:
+        """Write the provider's routing record now (an upstream job id must not wait for the end:
+        it is what an operator looks for while the job runs). A failed write is logged only."""
+        try:
+            with transaction(self.services.sessions) as session:
+                lifecycle.set_routing(session, job_id, self.worker_id, routing)
+        except Exception:
+            log.exception("job %s: could not record its routing", job_id, extra={"jobId": job_id})
 
     def _execute(
         self, spec: JobSpec, routing: dict[str, Any] | None, ctx: RunContext, outcome: Outcome

@@ -1,11 +1,15 @@
 """Fan a parent job's segments out as child tasks, help render them, and wait for all of them.
 
-The parent's provider calls ``ctx.segments(inputs, on_progress, cancel)``. This inserts one
-pending child task per segment (`lifecycle.spawn_children`: same account, no cost, no webhook)
-and wakes the workers; any worker claims children like jobs (fair claiming, leases, heartbeats,
-cancel checks, re-run after a crash — `JobRunner` as for any job). Meanwhile the parent's own
-worker slot does not sit idle: it claims children *of this parent* and runs them too, one at a
-time. Progress is the mean of the children's progress. A cancelled parent cancels its children;
+The parent's provider calls ``ctx.segments(inputs, count, on_progress, cancel, on_done)``. Each
+input is inserted as a pending child task (`lifecycle.spawn_children`: same account, no cost, no
+webhook) as soon as the provider yields it — so workers start rendering the first pieces while
+the parent is still storing the next ones — and the workers are woken; any worker claims children
+like jobs (fair claiming, leases, heartbeats, cancel checks, re-run after a crash — `JobRunner` as
+for any job). Meanwhile the parent's own worker slot does not sit idle: it claims children *of
+this parent* and runs them too, one at a time. The parent waits on the ``segments`` notification
+(a child's final state, `store.notify`; polling every `WAIT_SECONDS` stays as the fallback) and
+hands each completed child to ``on_done`` at once, so its output is fetched while the others still
+render. Progress is the mean of the children's progress. A cancelled parent cancels its children;
 a failed child (after its attempts) fails the parent; the parent's caller is billed once.
 """
 
@@ -13,8 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from editbay.errors import ErrorCode
@@ -28,7 +31,9 @@ from editbay.worker.services import Services
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.2
+#: the children's progress is re-read this often; a completion wakes the parent at once
+WAIT_SECONDS = 0.5
+_ENDED_BADLY = (JobStatus.FAILED.value, JobStatus.CANCELLED.value)
 
 
 class SegmentFanOut:
@@ -41,7 +46,12 @@ class SegmentFanOut:
         self.child_ids: list[str] = []
 
     def __call__(
-        self, inputs: list[dict[str, Any]], on_progress: Callable[[float], None], cancel: threading.Event
+        self,
+        inputs: Iterable[dict[str, Any]],
+        count: int,
+        on_progress: Callable[[float], None],
+        cancel: threading.Event,
+        on_done: Callable[[int], None],
     ) -> None:
         from editbay.worker.runner import JobRunner
 
@@ -49,38 +59,65 @@ class SegmentFanOut:
             stale = list(queue.find_open_children(session, self.parent_id))
             if stale:  # an earlier attempt of the parent died with children in flight
                 lifecycle.cancel_children(session, stale)
-            parent = queue.load_job(session, self.parent_id)
-            assert parent is not None
-            self.child_ids = lifecycle.spawn_children(session, parent, SEGMENT_SLUG, inputs)
-        log.info("job %s: %d segment tasks queued", self.parent_id, len(inputs),
-                 extra={"jobId": self.parent_id})
         helper_stop = threading.Event()
         runner = JobRunner(self.services, self.helper_id, helper_stop)
         helper: threading.Thread | None = None
         try:
-            while True:
+            for data in inputs:  # queue each piece as soon as it is stored
                 if cancel.is_set():
                     raise JobCancelled()
+                with transaction(self.services.sessions) as session:
+                    parent = queue.load_job(session, self.parent_id)
+                    assert parent is not None
+                    self.child_ids += lifecycle.spawn_children(
+                        session, parent, SEGMENT_SLUG, [data], first_index=len(self.child_ids)
+                    )
                 if helper is None or not helper.is_alive():
                     helper = self._help(runner)
-                with transaction(self.services.reads) as session:
-                    states = lifecycle.children_state(session, self.child_ids)
-                done = [s for s in states if s[1] == JobStatus.COMPLETED.value]
-                bad = [s for s in states if s[1] in (JobStatus.FAILED.value, JobStatus.CANCELLED.value)]
-                if bad:
-                    index = self.child_ids.index(bad[0][0])
-                    why = bad[0][3] or "no reason given"
-                    raise JobFailed(ErrorCode.RENDER_FAILED, f"segment {index} {bad[0][1]}: {why}")
-                on_progress(sum(100 if s[1] == "completed" else s[2] for s in states) / (100 * len(states)))
-                if len(done) == len(states):
-                    if helper is not None:
-                        helper.join()
-                    return
-                time.sleep(POLL_SECONDS)
+            log.info("job %s: %d segment tasks queued", self.parent_id, len(self.child_ids),
+                     extra={"jobId": self.parent_id})
+            if len(self.child_ids) != count:
+                raise JobFailed(ErrorCode.RENDER_FAILED, f"{len(self.child_ids)} of {count} segments queued")
+            self._wait(runner, helper, on_progress, cancel, on_done)
         except BaseException:
             self._stop_children()
             helper_stop.set()
             raise
+
+    def _wait(
+        self,
+        runner: Any,
+        helper: threading.Thread | None,
+        on_progress: Callable[[float], None],
+        cancel: threading.Event,
+        on_done: Callable[[int], None],
+    ) -> None:
+        """Until every child has completed: help, hand completed children over, report progress."""
+        waker = self.services.segments_waker
+        handed: set[str] = set()
+        while True:
+            generation = waker.generation  # before reading, so no wake-up falls in between
+            if cancel.is_set():
+                raise JobCancelled()
+            with transaction(self.services.reads) as session:
+                states = lifecycle.children_state(session, self.child_ids)
+            bad = [s for s in states if s[1] in _ENDED_BADLY]
+            if bad:
+                index = self.child_ids.index(bad[0][0])
+                why = bad[0][3] or "no reason given"
+                raise JobFailed(ErrorCode.RENDER_FAILED, f"segment {index} {bad[0][1]}: {why}")
+            if helper is None or not helper.is_alive():  # first keep our slot rendering
+                helper = self._help(runner)
+            for index, (child_id, status, _progress, _error) in enumerate(states):
+                if status == JobStatus.COMPLETED.value and child_id not in handed:
+                    handed.add(child_id)
+                    on_done(index)
+            on_progress(sum(100 if s[1] == "completed" else s[2] for s in states) / (100 * len(states)))
+            if len(handed) == len(states):
+                if helper is not None:
+                    helper.join()
+                return
+            waker.wait(WAIT_SECONDS, since=generation)
 
     def _help(self, runner: Any) -> threading.Thread | None:
         """Claim one pending child of this parent and run it on a thread (None when none is left)."""

@@ -11,7 +11,14 @@ from editbay.net.guard import Resolver
 from editbay.settings import Settings
 from editbay.storage import Storage, get_storage
 from editbay.store.db import make_engine, make_sessionmaker
-from editbay.store.notify import TOPIC_CANCEL, TOPIC_JOBS, TOPIC_WEBHOOKS, Waker, local_waker
+from editbay.store.notify import (
+    TOPIC_CANCEL,
+    TOPIC_JOBS,
+    TOPIC_SEGMENTS,
+    TOPIC_WEBHOOKS,
+    Waker,
+    local_waker,
+)
 
 
 @dataclass
@@ -44,6 +51,10 @@ class Services:
     @property
     def cancel_waker(self) -> Waker:
         return local_waker(self.engine, TOPIC_CANCEL)
+
+    @property
+    def segments_waker(self) -> Waker:
+        return local_waker(self.engine, TOPIC_SEGMENTS)
 
     @property
     def webhooks_waker(self) -> Waker:

@@ -1,11 +1,16 @@
-"""Retention: delete expired outputs and uploads from storage (job ``expiresAt``, upload expiry)."""
+"""Retention: delete expired outputs and uploads from storage (job ``expiresAt``, upload expiry),
+and the segment pieces (`work/<job>/`) of segment-parallel jobs that ended — normally a job deletes
+its own when it ends, but not when its worker died or a cancelled segment task stored its output
+after the parent's clean-up."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from editbay.store import files as file_queries
+from editbay.store import queries
 from editbay.store.db import transaction
 from editbay.store.models import utcnow
 from editbay.worker.services import Services
@@ -35,6 +40,29 @@ def sweep_once(services: Services) -> int:
             return deleted
 
 
+WORK_PREFIX = "work/"
+
+
+def sweep_segment_work(services: Services) -> int:
+    """Delete the segment pieces of every job that ended over `segment_sweep_grace_seconds` ago
+    (or no longer exists); returns how many files were removed."""
+    names = services.storage.list_folders(WORK_PREFIX)
+    if not names:
+        return 0
+    cutoff = utcnow() - timedelta(seconds=services.settings.segment_sweep_grace_seconds)
+    with transaction(services.reads) as session:
+        held = queries.jobs_holding_work(session, names, cutoff)
+    removed = 0
+    for name in names:
+        if name in held:
+            continue
+        try:
+            removed += services.storage.delete_prefix(f"{WORK_PREFIX}{name}/")
+        except Exception:
+            log.exception("could not delete the segment pieces of job %s", name, extra={"jobId": name})
+    return removed
+
+
 def run_sweeper(services: Services, stop: threading.Event) -> None:
     """Sweep every ``sweep_interval_seconds`` until ``stop``."""
     while True:
@@ -44,5 +72,11 @@ def run_sweeper(services: Services, stop: threading.Event) -> None:
                 log.info("retention: deleted %d expired files", count)
         except Exception:
             log.exception("retention sweep failed")
+        try:
+            count = sweep_segment_work(services)
+            if count:
+                log.info("retention: deleted %d segment files of ended jobs", count)
+        except Exception:
+            log.exception("segment sweep failed")
         if stop.wait(services.settings.sweep_interval_seconds):
             return

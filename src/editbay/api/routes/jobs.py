@@ -28,7 +28,7 @@ from editbay.api.schemas import (
 )
 from editbay.api.serialize import CompactJSONResponse, job_list_item, job_public
 from editbay.errors import EditbayError, ErrorCode
-from editbay.jobs import catalog
+from editbay.jobs import catalog, routing
 from editbay.jobs import submit as submitting
 from editbay.jobs.idempotency import IDEMPOTENCY_KEY_PATTERN, check_key
 from editbay.store import queries
@@ -109,10 +109,10 @@ async def submit(
         body=body.model_dump(mode="json", exclude_unset=True) if key else {},
         idempotency_key=key,
     )
-    if entry.pricing.unit == "second":  # the price needs the edit plan: parsing is CPU work
-        priced = await run_in_threadpool(submitting.price, caller, req)
+    if submitting.needs_plan(entry, state.settings):  # price or routing read the plan: CPU work
+        priced = await run_in_threadpool(submitting.price, caller, req, state.settings)
     else:
-        priced = submitting.price(caller, req)
+        priced = submitting.price(caller, req, state.settings)
     return await state.submitter.run(priced)  # type: ignore[no-any-return]
 
 
@@ -211,9 +211,9 @@ async def list_jobs(
     return JSONResponse(body)
 
 
-def _plan(job_input: Any) -> tuple[dict[str, Any], float | None, dict[str, str] | None]:
-    """The dry-run plan (unsupported clauses flagged), its output length, and the error the job
-    would end with (UNSUPPORTED_EDIT) if submitted as is."""
+def _plan(job_input: Any) -> tuple[Any, dict[str, str] | None]:
+    """The dry-run plan (unsupported clauses flagged) and the error the job would end with
+    (UNSUPPORTED_EDIT) if submitted as is and run on the local engine."""
     from editbay.engine.errors import EngineError, UnsupportedEdit
     from editbay.engine.plan import check_supported, plan_edit
 
@@ -235,24 +235,35 @@ def _plan(job_input: Any) -> tuple[dict[str, Any], float | None, dict[str, str] 
         check_supported(plan, job_input.strict)
     except UnsupportedEdit as exc:
         refusal = {"code": ErrorCode.UNSUPPORTED_EDIT.value, "message": str(exc)}
-    return plan.model_dump(mode="json"), plan.output_duration, refusal
+    return plan, refusal
 
 
 def _estimate(state: Any, auth: Any, body: EstimateRequest) -> dict[str, Any]:
     entry = catalog.resolve_model(state.models, body.model, body.version, auth.account_name)
     values = body.input.model_dump(mode="json", exclude_none=True) if body.input else {}
-    plan_json, seconds, refusal = None, None, None
+    plan, refusal = None, None
     if body.input is not None and body.input.prompt:
-        plan_json, seconds, refusal = _plan(body.input)
-    price = catalog.quote(entry, values, seconds)
+        plan, refusal = _plan(body.input)
+    price = catalog.quote(entry, values, plan.output_duration if plan is not None else None)
+    if plan is None and routing.needs_plan(entry, state.settings):
+        decided: dict[str, Any] = {
+            "mode": routing.HYBRID,
+            "decision": None,
+            "reason": "hybrid: decided from the instruction (give input.prompt to see the decision)",
+        }
+    else:
+        decided = routing.decide(entry, state.settings, plan)
+    if refusal is not None and decided["decision"] == routing.UPSTREAM:
+        refusal = None  # the upstream runs what the local engine would refuse
     return {
         "baseCostMicroCents": price.base,
         "estimatedCostMicroCents": price.total,
         "breakdown": price.breakdown,
         "hasDiscount": False,
         "outputSeconds": price.seconds,
-        "plan": plan_json,
+        "plan": plan.model_dump(mode="json") if plan is not None else None,
         "planError": refusal,
+        "routing": decided,
     }
 
 

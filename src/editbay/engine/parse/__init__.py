@@ -26,7 +26,7 @@ from editbay.engine.parse._quantity import find_range
 from editbay.engine.parse._refuse import apply_limits, generative_reason, vision_reason
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
-__all__ = ["parse", "NOT_UNDERSTOOD"]
+__all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
 
 NOT_UNDERSTOOD = "not understood as a video edit this engine can do"
 
@@ -84,9 +84,24 @@ _HARMLESS = re.compile(
 )
 _PAD_WORDS = re.compile(frame.PAD_BLUR + "|" + frame.PAD_BLACK)
 _FILLER = re.compile(
-    r"^(?:please|pls|thanks|thank you|thx|ok|okay|hey|hi|hello|cheers|lol|asap|now|"
-    r"(?:can|could|would|will) you|i want|i'd like|i would like|do it|that's it|that is all)$"
+    r"^(?:please|pls|plz|thanks|thank you|thx|ty|ok|okay|hey|hi|hello|cheers|lol|asap|now|"
+    r"(?:can|could|would|will) you|i want|i'd like|i would like|do it|that's it|that is all|"
+    # enumerations ("first, trim …. second, …") and requests to act on what was just said
+    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|next|step\s+\d+|\d[.):]|"
+    r"(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:fix|sort|do|change|correct|lower|reduce|decrease|tame)\s+"
+    r"(?:that|this|it|them)"
+    r"(?:\s+(?:out|please|for\s+me))*|"
+    r"(?:i\s+)?(?:want|need)\s+(?:that|this|it)\s+(?:fixed|sorted|changed|done))$"
 )
+# A question about the video ("is this in 4k?", "how long is it?") asks for no edit. Polite requests
+# phrased as questions ("can you …", "is it possible to …", "how about …") are not questions here.
+_QUESTION = re.compile(
+    r"^(?:is|are|was|were|does|did|has|have|what(?:'s|s)?|who(?:'s|m|se)?|where|when|why|which|"
+    r"how(?:'s)?|do\s+(?:you|i|we|they)\b)\b"
+    r"(?!\s+(?:it|there)\s+(?:possible|a\s+way|any\s+way)|\s+about\b|\s+not\b|\s+if\b|"
+    r"\s+you\s+(?:think|mind)\b|(?<=do you)\s+(?:think|mind)\b)"
+)
+QUESTION = 'a question, not an edit instruction: say what to change (e.g. "make it black and white")'
 
 
 def _restore_quotes(text: str, quotes: Sequence[str]) -> str:
@@ -134,6 +149,9 @@ def _analyse(text: str, ctx: Context) -> Clause:
 
 def analyse_clause(c: Clause) -> None:
     """Refuse or run the rules on one clause; fills ``c.ops`` / ``c.unsupported``."""
+    if _QUESTION.match(c.text):
+        c.refuse(QUESTION)
+        return
     vision.vision_rules(c)  # first: they consume "blur the faces", "skip the intro shot" …
     if not c.ops and not c.unsupported and vision.is_continuation(c):
         return  # "… while the astronaut stays crisp": the other half of a portrait-mode request
@@ -168,6 +186,26 @@ def analyse_clause(c: Clause) -> None:
             c.refuse(NOT_UNDERSTOOD)
 
 
+def preload_embeddings() -> bool:
+    """Load the optional embedding model now (it is otherwise loaded on first need, once per process).
+
+    Returns whether the fallback is available (the `embeddings` extra and the model are installed and
+    ``EDITBAY_PARSE_EMBEDDINGS`` is not ``off``).
+    """
+    from editbay.engine.parse import _embed
+
+    return _embed.preload()
+
+
+def _embedding_fallback(c: Clause, notes: list[str]) -> None:
+    """A clause the rules did not understand at all, offered to the optional embedding matcher."""
+    if c.ops or [u.reason for u in c.unsupported] != [NOT_UNDERSTOOD] or "«" in c.text:
+        return  # refusals with a reason (generative, vision, limits, questions) and quotes: never guessed
+    from editbay.engine.parse import _embed
+
+    _embed.read_clause(c, notes)
+
+
 def _clause_typos(text: str, corrected: Sequence[str]) -> int:
     words = set(re.findall(r"[a-z]+", text))
     return sum(1 for w in corrected if w in words)
@@ -190,11 +228,15 @@ def parse(
     notes: list[str] = []
     last_refused_whole = False
     prev_clause: Clause | None = None
+    pending: tuple[str, Unsupported] | None = None  # the last clause, when it was not understood
     shots = re.search(r"\b(?:shots?|scenes?)\b", norm.text) is not None
     for text, sep in _merge_attached(split_clauses(norm.text)):
         if _FILLER.match(text):
             continue
         text = _unquote_style_words(text, norm.quotes)
+        if prev_clause is not None and prev_clause.ops and prev_clause.kinds() <= _AUDIO_KINDS:
+            # "normalise the audio and fade it out": the pronoun is the sound of the clause before
+            text = re.sub(r"^(fade|fades|fading)\s+(?:it|that|them)\b", r"\1 the audio", text)
         ctx = Context(
             images=images,
             quotes=norm.quotes,
@@ -225,6 +267,25 @@ def parse(
                 operations.extend(_with_quotes(op, norm.quotes) for op in joined.ops)
                 prev_clause = joined
                 continue
+        if (
+            clause.ops
+            and not clause.unsupported
+            and pending is not None
+            and unsupported
+            and unsupported[-1] is pending[1]
+        ):
+            # "make it smaller, 480p": a clause not understood alone, explained by the one after it.
+            joined = _analyse(f"{pending[0]} {text}", ctx)
+            old_words = {w for w in re.findall(r"[a-z']+", pending[0]) if w not in STOPWORDS}
+            if (
+                joined.ops
+                and not joined.unsupported
+                and not old_words & set(re.findall(r"[a-z']+", joined.rest))
+            ):
+                unsupported.pop()
+                clause = joined
+        pending = None
+        _embedding_fallback(clause, notes)
         operations.extend(_with_quotes(op, norm.quotes) for op in clause.ops)
         prev_clause = clause
         shown = [
@@ -247,6 +308,8 @@ def parse(
             ]
         unsupported.extend(shown)
         last_refused_whole = refused_whole
+        if refused_whole and shown[0].reason == NOT_UNDERSTOOD:
+            pending = (text, shown[0])
     if norm.typos:
         notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))
     operations = _reframe_ratio(operations, _structured_ratio(aspect_ratio), unsupported, notes)
@@ -262,6 +325,7 @@ def parse(
 
 
 _AUDIO_OPS = {"volume", "normalize", "audio_fade"}
+_AUDIO_KINDS = _AUDIO_OPS | {"mute"}
 
 
 def _structured_ratio(aspect_ratio: str | None) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from editbay.engine.ops import Operation, Unsupported
 
 _SEPARATORS = re.compile(
-    r"\s*[;,!?]\s*|\s*\.(?=\s|$)\s*|\s+/\s+|\s*\n+\s*|"
+    r"\s*[;,!?]\s*|\s*\.(?=\s|$)\s*|\s+/\s+|\s+\+\s+|\s*\n+\s*|"
     r"\s+(?:and\s+then|and\s+also|and\s+finally|and\s+lastly|and\s+after\s+that|then|also|plus|"
     r"as\s+well\s+as|after\s+that|afterwards|followed\s+by|finally|lastly|and|but|while|"
     r"together\s+with|in\s+addition\s+to)\s+|"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from editbay.engine.parse._phrases import set_phrases
 from editbay.engine.parse._vocab import KEYWORDS, KNOWN, NOT_TYPOS
 
 PLACEHOLDER = r"«(\d+)»"
@@ -173,9 +174,18 @@ def correct_word(word: str) -> str | None:
     return best[0][1]
 
 
+def _squeeze(m: re.Match[str]) -> str:
+    """Stretched words ("slowww", "pleeease"): letter runs of three or more cut to a known word."""
+    word = m.group(0)
+    double = re.sub(r"([a-z])\1{2,}", r"\1\1", word)
+    single = re.sub(r"([a-z])\1{2,}", r"\1", word)
+    return single if single in KNOWN and double not in KNOWN else double
+
+
 def fix_typos(text: str) -> tuple[str, list[str]]:
     """Correct misspelled keywords word by word; returns the text and the corrected words."""
     changed: list[str] = []
+    text = re.sub(r"\b[a-z]*([a-z])\1{2,}[a-z]*\b", _squeeze, text)
 
     def fix(m: re.Match[str]) -> str:
         fixed = correct_word(m.group(0))
@@ -229,6 +239,8 @@ _NUMBER_PHRASE = re.compile(
 
 
 def _words_value(words: list[str]) -> float:
+    if len(words) >= 2 and 1 <= _UNITS.get(words[0], 0) <= 9 and words[1] in _TENS:
+        return 100 * _UNITS[words[0]] + _words_value(words[1:])  # "one eighty" = 180
     total = 0.0
     for w in words:
         if w == "hundred":
@@ -253,10 +265,15 @@ def _number_phrase_value(phrase: str) -> str:
 
 
 def words_to_numbers(text: str) -> str:
+    text = re.sub(
+        r"\b(?:a|one)\s+third\b(?!\s+(?:image|picture|logo|clip|video|one|time|shot|scene))", "0.333", text
+    )
+    text = re.sub(r"\btwo\s+thirds\b", "0.667", text)
+    text = re.sub(r"\bthree\s+quarters\b", "0.75", text)
     text = _NUMBER_PHRASE.sub(lambda m: _number_phrase_value(m.group(0)), text)
     text = re.sub(r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\b", lambda m: f"{float(m.group(1)) + 0.5:g}", text)
     text = re.sub(r"\ba\s+(second|minute)\s+and\s+a\s+half\b", r"1.5 \1s", text)
-    text = re.sub(r"\bhalf\s+an?\s+(second|minute)\b", r"0.5 \1", text)
+    text = re.sub(r"\b(?:an?\s+)?half\s+(?:an?\s+)?(second|minute)s?\b", r"0.5 \1", text)
     text = re.sub(r"\b(?:a|one)\s+and\s+a\s+half\b", "1.5", text)
     text = re.sub(r"\ba\s+couple(?:\s+of)?\b", "2", text)
     text = re.sub(r"\ba\s+few\b", "3", text)
@@ -265,64 +282,6 @@ def words_to_numbers(text: str) -> str:
     text = re.sub(
         r"\b(?:a|one)\s+(second|minute)\b(?!\s+(?:image|picture|logo|clip|video|one|time))", r"1 \1", text
     )
-    return text
-
-
-# ---- set phrases -----------------------------------------------------------------------------
-
-# (pattern, replacement): multi-word names become one token, and "and" that does not separate two
-# edits ("black and white", "between 2 and 4", "fade in and out") is rewritten before splitting.
-_PHRASES: tuple[tuple[str, str], ...] = (
-    (
-        r"\bb\s*(?:&|/|n|and)\s*w\b|\bblack\s*(?:&|and|n|'n'|/|\+|-)?\s*white\b|\bbnw\b|\bbw\b",
-        "blackandwhite",
-    ),
-    (
-        r"\b(?:teal|cyan)\s*(?:&|and|/|\+|-|n)\s*orange\b|\borange\s*(?:&|and|/|\+|-|n)\s*(?:teal|cyan)\b",
-        "tealorange",
-    ),
-    (r"\b(highlights?|shadows?)\s+(?:&|and)\s+", r"\1 with "),
-    (r"\bbetween\s+([\d.:]+\s*[a-z]*)\s+(?:and|&)\s+([\d.:]+)", r"from \1 to \2"),
-    (
-        r"\bfade\s+((?:the\s+)?(?:audio|sound|music|volume|video|picture|image|clip)\s+)?in\s*(?:and|&|/|\+)\s*"
-        r"(?:fade\s+)?(?:it\s+)?out\b",
-        r"fade \1in , fade \1out",
-    ),
-    (r"\bfade\s*-?\s*ins?\s*(?:and|&|/|\+)\s*(?:fade\s*-?\s*)?outs?\b", "fade in , fade out"),
-    (
-        r"\bfad(?:e|es|ing)\s+(?:at\s+|in\s+)?(?:the\s+)?(?:very\s+)?(?:beginning|start)\s+(?:and|&)\s+(?:at\s+)?"
-        r"(?:the\s+)?(?:very\s+)?end(?:ing)?\b",
-        "fade in , fade out",
-    ),
-    (
-        r"\b(?:forwards?\s+(?:and|then|&|,)\s+(?:then\s+)?(?:back(?:wards?)?|reversed?|in\s+reverse)|"
-        r"back\s+and\s+forth|there\s+and\s+back|ping\s*-?\s*pong|yo\s*-?\s*yo)\b",
-        "pingpong",
-    ),
-    (r"\bsalt\s+(?:and|&)\s+pepper\b", "grain"),
-    (r"\bslow\s*-?\s*(?:mo|motion|mo-?tion)\b|\bslo\s*-?\s*mo(?:tion)?\b", "slowmo"),
-    (r"\btime\s*-?\s*lapse[ds]?\b|\bhyper\s*-?\s*lapse\b", "timelapse"),
-    (r"\bupside\s*-?\s*down\b", "upsidedown"),
-    (r"\bfast\s*-?\s*forward(?:ed)?\b", "fastforward"),
-    (r"\bken\s*-?\s*burns?\b", "kenburns"),
-    (r"\bpicture\s*-?\s*in\s*-?\s*picture\b", "pictureinpicture"),
-    (r"\bde-?noise\b", "denoise"),
-    (r"\bsemi\s*-?\s*(?:transparent|opaque|see\s*-?\s*through)\b", "semitransparent"),
-    (r"\bsee\s*-?\s*through\b", "semitransparent"),
-    (r"\bsoft\s*-?\s*focus\b", "softfocus"),
-    (r"\bwashed\s*-?\s*out\b", "washedout"),
-    (r"\blow\s*-?\s*key\b", "lowkey"),
-    (r"\bhigh\s*-?\s*key\b", "highkey"),
-    (r"\blower\s+thirds?\b", "lowerthird"),
-    (r"(?<=\d)\s*(?:&|and)\s*(?=\d+\s*(?:sec|s\b))", " to "),
-    (r"\s&\s", " and "),
-)
-_PHRASES_RE = [(re.compile(p), r) for p, r in _PHRASES]
-
-
-def set_phrases(text: str) -> str:
-    for pattern, replacement in _PHRASES_RE:
-        text = pattern.sub(replacement, text)
     return text
 
 
@@ -341,6 +300,7 @@ class Normalized:
 def basic_clean(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("×", "x").replace("–", "-").replace("—", " - ")
     text = text.lower()
+    text = re.sub(r"(\d(?:\.\d+)?\s*(?:s|secs?|seconds?))\s*-\s*(?=\d)", r"\1 to ", text)  # "1s-2s"
     # Hyphens between words are spaces ("slow-motion", "t-shirt"); keep them in "2-4s" and "-3 db".
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     text = re.sub(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])", " ", text)

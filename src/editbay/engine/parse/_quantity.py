@@ -38,6 +38,9 @@ _STRENGTH_WORDS: tuple[tuple[int, str], ...] = (
     ),
     (
         -1,
+        r"not (?:too|very|overly|so|that|super) "
+        r"(?:strong|much|heavy|intense|dark|obvious|extreme|hard|harsh)|"
+        r"don'?t overdo it|not overdone|"
         r"slight(?:ly)?|a (?:tiny |little )?bit|a little|a tad|a touch|touch of|hint of|a hint|"
         r"somewhat|subtle|subtly|gentle|gently|mild(?:ly)?|lightly|a smidge|marginally|barely|"
         r"just a bit|kind of|sort of|softly|faint(?:ly)?",

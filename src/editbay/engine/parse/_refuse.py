@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from editbay.engine.parse._clause import Clause
-from editbay.engine.parse._vocab import content_words
+from editbay.engine.parse._vocab import STOPWORDS, content_words
 
 VISION = "needs vision-assisted editing the engine does not do ({what})"
 GENERATIVE = "needs a generative model ({what}); the engine only edits the whole frame, time and sound"
@@ -86,11 +86,13 @@ _BODY_WORDS = (
     r"lip\s*sync\w*|face\s*swap\w*|thinner|fatter|taller|muscular|skin|teeth|eyes|mouth|nose|body|pose"
 )
 _ADD_VERBS = (
-    r"add|insert|put|place|include|draw|paint|sprinkle|spawn|throw\s+in|drop\s+in|stick|generate|create|"
+    r"add|adding|added|insert\w*|put|putting|place|placing|include|including|draw|drawing|paint|painting|sprinkle|"
+    r"spawn|throw\s+in|drop\s+in|stick|generat\w*|creat\w*|"
     r"bring\s+in|introduce|superimpose|give\s+" + _PERSON
 )
 _REMOVE_VERBS = (
-    r"remove|erase|delete|get\s+rid\s+of|take\s+out|take\s+away|eliminate|clean\s+up|paint\s+out|"
+    r"remove|removing|erase|erasing|delete|deleting|get\s+rid\s+of|take\s+out|take\s+away|eliminate|clean\s+up|"
+    r"paint\s+out|"
     r"edit\s+out|wipe|hide|lose|ditch|scrub|cut\s+out"
 )
 # Known words that name something *in* the picture: removing them means painting over it.
@@ -157,6 +159,13 @@ def generative_reason(c: Clause) -> str | None:
     text = c.text
     if re.search(rf"\b(?:{_STYLE_WORDS})\b", text):
         return GENERATIVE.format(what="restyling the picture")
+    if re.search(
+        r"\b(?:ai|a\.i|artificial\s+intelligence|neural|machine\s+learning|deep\s*learning|super\s*resolution|"
+        r"generative|gen\s*ai)\b|\b(?:recover|restore|reconstruct|invent|hallucinate|bring\s+back)\w*\s+(?:the\s+)?"
+        r"(?:lost|missing|hidden|fine)?\s*(?:details?|resolution|pixels|information)\b",
+        text,
+    ):
+        return GENERATIVE.format(what="inventing picture detail or content with an AI model")
     if re.search(rf"\b(?:{_BODY_WORDS})\b", text) and not re.search(
         r"\b(?:text|title|caption|subtitle)\b", text
     ):
@@ -183,8 +192,20 @@ def generative_reason(c: Clause) -> str | None:
         if content_words(obj) or re.search(rf"\b(?:{_INPAINT})\b", obj):
             return GENERATIVE.format(what="removing something from the picture")
     for obj in _object_after(_ADD_VERBS, text):
-        if content_words(obj) and not re.search(rf"\b(?:{_ADDABLE})\b|«\d+»", obj):
+        if re.search(r"«\d+»", obj):
+            continue
+        words = [w for w in re.findall(r"[a-z']+", obj) if w not in STOPWORDS]
+        head = words[-1] if words else ""  # "add slow motion rain": what is added is the rain
+        if (content_words(obj) and not re.search(rf"\b(?:{_ADDABLE})\b", obj)) or (
+            content_words(head) and not re.search(rf"\b(?:{_ADDABLE})\b", head)
+        ):
             return GENERATIVE.format(what="adding something that is not in the video")
+    if re.search(
+        r"\bmake\s+(?:the|his|her|their|its|an?)\s+(?:\w+\s+)?\w+\s+(?:drive|run|walk|move|fly|jump|go|swim|dance|"
+        r"talk|spin|crash|explode|disappear|vanish|appear|stop|fall|float|race|ride|climb|wave|sing|bark|look\s+at)\b",
+        text,
+    ) and content_words(text):
+        return GENERATIVE.format(what="changing what happens in the scene")
     with_obj = re.search(r"\bwith\s+(?:an?|some|lots\s+of|\d+)\s+(?P<o>(?:\w+\s+){0,2}\w+)", text)
     if (
         with_obj

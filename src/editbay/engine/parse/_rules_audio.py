@@ -54,6 +54,9 @@ def audio_fade_rule(c: Clause) -> None:
 def mute_rule(c: Clause) -> None:
     m = c.search(
         r"\b(?:mut(?:e|ed|ing)|silenc\w*|silent|soundless|no\s+(?:sound|audio|music)|"
+        r"(?:don'?t|do\s+not|doesn'?t)\s+(?:want|need)\s+(?:any\s+|the\s+)?(?:sound|audio|music)|"
+        r"no\s+need\s+for\s+(?:any\s+|the\s+)?(?:sound|audio|music)|"
+        r"(?:take|get|strip|cut|pull|leave)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|its\s+)?(?:sound|audio|music)\s+out|"
         r"without\s+(?:any\s+)?(?:the\s+)?(?:sound|audio|music)|"
         r"(?:remov\w*|strip\w*|drop\w*|kill|cut|lose|delet\w*|take\s+(?:out|away|off)|get\s+rid\s+of|"
         r"turn\s+off|switch\s+off|disable|ditch|eliminate|nuke)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|its\s+|any\s+)?"
@@ -119,10 +122,17 @@ def volume_rule(c: Clause) -> None:
         up = c.search(r"\b(?:turn|crank|pump|bump|push)\s+(?:[a-z']+\s+){1,6}up\b")
         down = c.search(r"\b(?:turn|bring|tone|dial|knock)\s+(?:[a-z']+\s+){1,6}down\b")
     plain = c.search(r"\b(?:volume|gain)\b") or c.search(rf"[+-]?\s*(?:{NUM})\s*(?:db|decibels?)\b")
-    if not (up or down or (plain and c.search(r"\bdb\b|\d\s*%|decibel"))):
+    if not (up or down or (plain and c.search(r"(?:\b|\d)db\b|\d\s*%|decibel"))):
         return
     if up and down:
         up, down = (up, None) if up.start() < down.start() else (None, down)
+    said = (up or down or plain).group(0)  # type: ignore[union-attr]
+    sound_words = rf"\b(?:{_AUDIO}|gain|levels?|loud\w*|quiet\w*|soft\w*|db|decibels?)\b"
+    if not re.search(sound_words, said) and c.search(
+        r"\b(?:contrast|saturation|brightness|exposure|colou?rs?|sharpness|warmth|speed|tempo|pace|zoom|grain|"
+        r"blur|vignette|gamma|glow|lights?|shadows|highlights|blacks|tones?|heat|temperature)\b"
+    ):
+        return  # "bump up the contrast", "turn the saturation down": a picture change, read later
     is_up = bool(up) or (not down and not c.search(r"-\s*\d"))
     gain, words = _db_amount(c, is_up)
     if abs(gain) < 0.01:
@@ -147,7 +157,14 @@ def normalize_rule(c: Clause) -> None:
         value = -14.0
     elif c.has(r"\bbroadcast|tv|ebu\b"):
         value = -23.0
-    words = [m, target, c.search(r"\b(?:the\s+)?(?:audio|sound|volume|levels?)\b")]
+    words = [
+        m,
+        target,
+        c.search(r"\b(?:the\s+)?(?:audio|sound|volume|levels?)\b"),
+        c.search(
+            r"\b(?:for|like|on)\s+(?:youtube|spotify|streaming|broadcast|tv|podcasts?|instagram|tiktok)\b"
+        ),
+    ]
     c.emit(
         Normalize(
             target_lufs=max(-40.0, min(-5.0, value)), source=c.consume(*words), confidence=c.confidence()

@@ -22,8 +22,10 @@ _GRADES: tuple[tuple[str, str], ...] = (
         "black_white",
         r"\bblackandwhite\b|\bgrayscale\b|\bmonochrom\w*|\bmono\b(?!\s+audio)|\bnoir\b|"
         r"\bdesaturat\w*\s+(?:it\s+|the\s+(?:video|clip|image)\s+)?(?:completely|fully|entirely|totally|"
-        r"100\s*%|all\s+the\s+way)|\b(?:remov\w*|drain\w*|strip\w*|take\s+out|get\s+rid\s+of|no|without|"
-        r"kill|zero)\s+(?:all\s+)?(?:the\s+|any\s+)?(?:colou?rs?|saturation)\b|\bcolou?rless\b|"
+        r"100\s*%|all\s+the\s+way)|\b(?:remov\w*|drain\w*|strip\w*|suck\w*|tak\w*\s+out|get\s+rid\s+of|no|"
+        r"without|kill|zero|lose|los\w*|ditch|eliminat\w*|delet\w*)\s+(?:(?:all|every|each|bit|last|trace|drop|of|"
+        r"the|any|its|it's|out)\s+){0,4}(?:colou?rs?|saturation|colou?r\s+information)\b(?!\s+(?:a\s+)?(?:bit|little|"
+        r"slightly|some))|\b(?:take|suck|drain|strip)\s+(?:\w+\s+){0,2}colou?rs?\s+out\b|\bcolou?rless\b|"
         r"\bgray\s*(?:tones?|scale)?\b|\bshades\s+of\s+gray\b|\bgrayish\b|\bachromatic\b",
     ),
     (
@@ -35,7 +37,7 @@ _GRADES: tuple[tuple[str, str], ...] = (
         "vintage",
         r"\bvintage(?:\s+film)?\b|\bretro(?:\s+film)?\b|\bold\s+(?:film|movie|school|footage|camera|video|tape)s?\b|\bfilm\s+(?:look|style|"
         r"stock|emulation|feel)\b|\bfilmic\b|\banalog(?:ue)?\b|\bnostalgi\w*|\b(?:19)?[5-9]0s\b|\bseventies\b|"
-        r"\beighties\b|\bnineties\b|\bvhs\b|\bsuper\s*8\b|\b(?:8|16)\s*mm\b|\bpolaroid\b|\blomo\w*|"
+        r"\beighties\b|\bnineties\b|\b(?:twenties|thirties|forties|fifties|sixties)\b|\bvhs\b|\bsuper\s*8\b|\b(?:8|16)\s*mm\b|\bpolaroid\b|\blomo\w*|"
         r"\bclassic\s+film\b|\baged\b|\bhome\s+movie\b|\bthrowback\b|\bold\s+fashioned\b|\bold\b",
     ),
     (
@@ -51,8 +53,9 @@ _GRADES: tuple[tuple[str, str], ...] = (
     (
         "vivid",
         r"\bvivid\w*|\bvibran\w*|\bcolorful\b|\bmore\s+colorful\b|\b(?:make\s+)?(?:the\s+)?colou?rs?\s+pop\b|"
-        r"\bpop(?:py|ping)?\b|\bsaturated\s+look\b|\b(?:rich|bright|bold|intense|strong|deep|lush|juicy)\s+"
-        r"colou?rs?\b|\btechnicolor\b|\bhdr\b|\bboost\s+(?:the\s+)?colou?rs?\b|\bcolou?rs?\s+boost\w*|"
+        r"\bpop(?:py|ping)?\b|\bsaturated\s+look\b|\b(?:rich(?:er)?|bright(?:er)?|bold(?:er)?|intense|stronger|strong|"
+        r"deep(?:er)?|lush(?:er)?|juicy|juicier|vibrant|brilliant|more\s+intense)\s+colou?rs?\b|"
+        r"\bricher\b(?!\s+(?:sound|audio|bass|blacks|shadows))|\btechnicolor\b|\bhdr\b|\bboost\s+(?:the\s+)?colou?rs?\b|\bcolou?rs?\s+boost\w*|"
         r"\bsuper\s*saturated\b|\boversaturat\w*|\bjuicy\b|\blush\b",
     ),
     (
@@ -63,14 +66,16 @@ _GRADES: tuple[tuple[str, str], ...] = (
     (
         "warm",
         r"\bmore\s+(?:orange|yellow|amber)\b|\bless\s+(?:blue|cold|cool)\b|\bwarm\w*|\bgolden(?:\s+hour)?\b|\bsunny\b|\bsunset\s+(?:look|tones?|vibe|feel|glow|colou?rs?)\b|"
-        r"\bamber\b|\borange\s*(?:tint|tone|hue|cast|look|filter)\b|\borangey\b|\byellowish\b|\bcozy\b|\bcosy\b|"
-        r"\bsummery\b|\bsummer\s+(?:look|vibe|feel)\b|\bhotter\b",
+        r"\bamber\b|\borange\s*(?:tint|tone|hue|cast|look|filter)\b|\b(?:warm|golden|sunny|amber)\s+glow\b|\borangey\b|\byellowish\b|\bcozy\b|\bcosy\b|"
+        r"\bsummery\b|\bsummer\s+(?:look|vibe|feel)\b|\bhotter\b|"
+        r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:orange|yellow|amber|warm(?:er)?|red)(?:\s+side)?\b",
     ),
     (
         "cool",
         r"\bmore\s+blue\b|\bless\s+(?:orange|yellow|warm\w*)\b|\bcool(?:er|ing|est)?\b|\bcold(?:er)?\b|\bchill(?:y|ier)\b|\bicy\b|\bfrost(?:y|ier)\b|"
         r"\bblu(?:e|ish|er)\s*(?:tint|tone|tones|hue|cast|look|filter)\b|\bbluish\b|\bbluer\b|\bwint(?:ry|ery)\b|"
-        r"\bwinter\s+(?:look|vibe|feel)\b|\barctic\b|\bmoonlight\b|\bmake\s+it\s+blue\b|\bsteely\b",
+        r"\bwinter\s+(?:look|vibe|feel)\b|\barctic\b|\bmoonlight\b|\bmake\s+it\s+blue\b|\bsteely\b|"
+        r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:blue|cyan|cool(?:er)?|cold(?:er)?)(?:\s+side)?\b",
     ),
     (
         "cinematic",
@@ -84,7 +89,9 @@ LUT_PATTERNS: dict[str, str] = {
     "bleach_bypass": r"\bbleach(?:ed)?\s*(?:bypass|by\s*pass)\b|\bskip\s+bleach\b|\bsilver\s+retention\b",
     "day_for_night": r"\bday\s+for\s+night\b|"
     r"\b(?:look|looks|feel)\s+like\s+(?:it\s+is\s+|it'?s\s+)?(?:at\s+)?night\b|"
-    r"\bnight\s*time\s+look\b|\bnight\s+look\b|\bmoonlit\b|\bfake\s+night\b",
+    r"\bnight\s*time\s+look\b|\bnight\s+look\b|\bmoonlit\b|\bfake\s+night\b|"
+    r"\b(?:shot|filmed|recorded|taken|set|happening)\s+(?:at|during\s+the)\s+night\b|\b(?:turn|make)\s+"
+    r"(?:the\s+)?day\s+(?:into|to)\s+night\b|\bnight\s*time\s+(?:version|feel|vibe)\b",
     "cross_process": r"\bcross\s*-?\s*process\w*|\bx\s*pro\b",
     "portra": r"\b(?:kodak\s+)?portra(?:\s+\d+)?\b",
     "matrix": r"\b(?:the\s+)?matrix\b",
@@ -102,7 +109,12 @@ def lut_rule(c: Clause) -> None:
             c.emit(
                 Lut(
                     preset=name,
-                    source=c.consume(m, c.search(r"\blut\b|\blook\b|\beffect\b")),
+                    source=c.consume(
+                        m,
+                        c.search(
+                            r"\b(?:film\s+)?(?:emulation|simulation|stock|look|lut|effect|preset|style)\b|\bfilm\b"
+                        ),
+                    ),
                     confidence=c.confidence(),
                 )
             )
@@ -131,7 +143,7 @@ def temperature_rule(c: Clause) -> None:
 
 def invert_rule(c: Clause) -> None:
     m = c.search(
-        r"\b(?:invert\w*(?:\s+(?:the\s+)?colou?rs?)?|negative|(?:reverse|inverse|opposite|flip)\s+(?:the\s+)?"
+        r"\b(?:invert\w*(?:\s+(?:the\s+)?colou?rs?)?|negative|(?:turn\s+)?(?:the\s+)?colou?rs?\s+inside\s+out|(?:reverse|inverse|opposite|flip)\s+(?:the\s+)?"
         r"colou?rs?|x\s*ray|photo\s+negative)\b(?:\s+colou?rs?|\s+(?:effect|look|filter))?"
     )
     if m:
@@ -145,10 +157,26 @@ def grade_rule(c: Clause) -> None:
             continue
         if (
             style == "cool"
-            and c.has(r"\blook(?:s|ing)?\s+cool\b|\bcool\s+(?:effect|video|edit)\b")
+            and c.has(
+                r"\blook(?:s|ing)?\s+cool\b|\bcool\s+(?:effects?|video|edits?|stuff|things?|ideas?|with)\b|"
+                r"\b(?:something|anything|stuff|things?)\s+(?:\w+\s+)?cool\b"
+            )
             and not c.has(r"\bcooler|tone|tint|colou?r")
         ):
             continue  # "make it look cool" is praise, not a colour temperature
+        negated = re.search(r"\b(?:less|not\s+(?:so|as|too))\s+$", c.rest[: m.start()])
+        if negated and style in _OPPOSITE:
+            c.consume(negated.span(), m)  # "less colourful" is muted, "less warm" is cool
+            style = _OPPOSITE[style]
+            c.emit(
+                Grade(
+                    style=style,  # type: ignore[arg-type]
+                    strength=by_level(c.text, 0.4, 0.8, 1.0),
+                    source=m.group(0),
+                    confidence=c.confidence(0.85),
+                )
+            )
+            continue
         generic = style == "cinematic" and re.fullmatch(r"(?:colou?r\s+)?grad\w+", m.group(0)) is not None
         if generic and any(op.op == "grade" for op in c.ops):
             c.consume(m)  # "colour grade it warm": the grade is the warm one
@@ -161,6 +189,8 @@ def grade_rule(c: Clause) -> None:
         conf = 0.6 if generic else 0.9
         c.emit(Grade(style=style, strength=strength, source=source, confidence=c.confidence(conf)))  # type: ignore[arg-type]
 
+
+_OPPOSITE = {"vivid": "muted", "muted": "vivid", "warm": "cool", "cool": "warm"}
 
 _UP = (
     r"increas\w*|rais\w*|boost\w*|more|higher|up|add\w*|pump\w*|push\w*|punch\w*|stronger|amp\w*|enhanc\w*|crank\w*|"
@@ -188,7 +218,7 @@ def _direction(c: Clause, noun: str) -> int:
 
 
 def _explicit(c: Clause, noun: str) -> float | None:
-    m = c.search(rf"\b(?:{noun})\s*(?:to|of|at|=|:)?\s*(?P<v>[+-]?\s*(?:{NUM}))(?!\s*%)")
+    m = c.search(rf"\b(?:{noun})\s*(?:to|of|at|=|:)?\s*(?P<v>[+-]?\s*(?:{NUM}))(?![\d.]|\s*(?:%|percent))")
     return float(m.group("v").replace(" ", "")) if m else None
 
 
@@ -276,7 +306,7 @@ def tone_rule(c: Clause) -> None:
     if exposure:
         stops = c.search(rf"(?P<v>[+-]?\s*(?:{NUM}))\s*(?:stops?|ev)\b")
         down = (
-            _direction(c, r"exposure") < 0
+            _direction(c, r"exposure|expos\w*") < 0
             or bool(re.search(r"underexpos", exposure.group(0)))
             or (
                 bool(re.search(r"overexpos", exposure.group(0)))
@@ -297,7 +327,7 @@ def tone_rule(c: Clause) -> None:
         r"\b(?:enhanc\w*|improv\w*|auto\s+(?:enhance|color|colou?r\s+correct\w*)|colou?r\s+correct\w*|"
         r"fix\s+the\s+colou?rs?|look\s+better|nicer|better\s+colou?rs?|polish\w*|beautif\w*)\b"
     )
-    if enhance and not values:
+    if enhance and not values and not c.ops:
         values = {"contrast": 1.1, "saturation": 1.2, "brightness": 0.02}
         words.append(enhance)
 

@@ -36,7 +36,7 @@ def denoise_rule(c: Clause) -> None:
 
 def grain_rule(c: Clause) -> None:
     m = c.search(
-        r"\b(?:film\s+)?(?:grain\w*|noise|noisy|static|analog(?:ue)?\s+texture|film\s+texture|dust\s+and\s+"
+        r"\b(?:(?:analog(?:ue)?|old|vintage|retro)\s+)?(?:film\s+)?(?:grain\w*|noise|noisy|static|analog(?:ue)?\s+texture|film\s+texture|dust\s+and\s+"
         r"scratches|gritty\s+texture|speckled?)\b(?:\s+film)?(?:\s+(?:effect|texture|filter|overlay|look))?"
     )
     if m:
@@ -63,11 +63,16 @@ def pixelate_rule(c: Clause) -> None:
         block = 8
     else:
         block = int(by_level(c.text, 8, 16, 32, 48))
-    c.emit(Pixelate(block=block, source=c.consume(m, size), confidence=c.confidence()))
+    style = c.search(
+        r"\b(?:retro|old\s+school|arcade|low\s+res)(?=\s+(?:\w+\s+)?(?:pixel\w*|blocks?|look|style))|"
+        r"(?<=pixel )\b(?:look|style)\b|\bpixels\b"
+    )
+    c.emit(Pixelate(block=block, source=c.consume(m, size, style), confidence=c.confidence()))
 
 
 def glow_rule(c: Clause) -> None:
     m = c.search(
+        r"(?<!warm )(?<!golden )(?<!sunny )(?<!amber )"
         r"\b(?:glow\w*|bloom\w*|softfocus|dream\w*|ethereal|halation|diffus\w*|orton|hazy|haze|angelic|"
         r"heavenly|soft\s+(?:light|glow|look|and\s+dreamy)|misty)\b(?:\s+(?:effect|look|filter))?"
     )
@@ -77,7 +82,9 @@ def glow_rule(c: Clause) -> None:
 
 def sharpen_rule(c: Clause) -> None:
     m = c.search(
-        r"\b(?:sharp\w*|crisp\w*|clarity|more\s+(?:detail\w*|defined|definition)|enhance\s+(?:the\s+)?details?|"
+        r"(?<!less )(?<!not so )(?<!not as )"
+        r"\b(?:sharp\w*|crisp\w*|clarity|more\s+(?:detail\w*|defined|definition)|"
+        r"(?:make\s+)?(?:the\s+)?details?\s+(?:pop|stand\s+out)|bring\s+out\s+(?:the\s+)?(?:fine\s+)?details?|enhance\s+(?:the\s+)?details?|"
         r"detail\s+enhance\w*|unblur\w*|deblur\w*|less\s+(?:blurry|blurred|soft|fuzzy)|(?:remove|reduce|fix)\s+"
         r"(?:the\s+)?blur\w*|unsharp|(?:more|better)\s+focus(?:ed)?|in\s+focus)\b"
     )
@@ -91,8 +98,11 @@ def blur_rule(c: Clause) -> None:
     m = c.search(
         r"\b(?:(?:gaussian\s+|motion\s+|box\s+)?blur\w*|out\s+of\s+focus|defocus\w*|unfocus\w*|fuzzy|"
         r"soften\w*(?!\s+(?:the\s+)?(?:contrast|colou?rs?|light\w*|shadows|highlights|look|tones?|audio|sound))|"
-        r"smear\w*|frosted(?:\s+glass)?|bokeh)\b(?:\s+(?:effect|filter|look))?"
+        r"smear\w*|frosted(?:\s+glass)?|bokeh|(?:less|not\s+so|not\s+as)\s+sharp\w*)\b(?:\s+(?:effect|filter|look))?"
     )
+    if m and "glow" in c.kinds() and m.group(0).startswith("soften"):
+        c.consume(m)  # "soften it with a glow": the glow is the softening
+        return
     if m:
         conf = 0.7 if "motion" in m.group(0) else 0.95 if "blur" in m.group(0) else 0.85
         c.emit(Blur(strength=_strength(c), source=c.consume(m), confidence=c.confidence(conf)))

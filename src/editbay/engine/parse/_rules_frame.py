@@ -114,6 +114,8 @@ _PLATFORMS: tuple[tuple[str, AspectRatio], ...] = (
 )
 PAD_BLUR = (
     r"(?:\bblur(?:red|ry)?\s+(?:background|backdrop|bg|bars|sides|edges|fill|padding|borders|version)\b|"
+    r"\bblur\s+the\s+(?:bars|sides|edges|padding|borders|empty\s+(?:space|area)s?)\b|"
+    r"\bpad(?:ded|ding)?\s+(?:it\s+)?(?:with|using)\s+(?:an?\s+)?blur(?:red|ry)?(?:\s+(?:background|bars|fill))?\b|"
     r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b)"
     r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top\s+and\s+bottom|left\s+and\s+right))?"
 )
@@ -173,6 +175,20 @@ def aspect_rule(c: Clause) -> None:
     if ratio is None:
         for pattern, value in _PLATFORMS:
             m = c.search(pattern)
+            if (
+                m
+                and (
+                    re.search(r"\blike\s+(?:on\s+)?(?:an?\s+|the\s+)?$", c.rest[: m.start()])
+                    or re.match(
+                        r"\s+(?:look|style|vibe|filter|aesthetic|feel|effect|colou?rs?)\b",
+                        c.rest[m.end() :],
+                    )
+                )
+                and not c.has(_FORMAT_WORDS)
+            ):
+                c.consume(m)  # "boomerang like on instagram": the platform names the effect's style
+                m = None
+                continue
             if m:
                 ratio = value
                 confidence = 0.9 if value != "1:1" or "square" in m.group(0) else 0.8
@@ -200,8 +216,22 @@ def aspect_rule(c: Clause) -> None:
             r"(?:video|clip)\s+)?(?:to|into|for)?\b"
         ),
     )
+    # The ratio is read once: the other platform or format words of the clause only restate it
+    # ("4:3 like an old tv", "9:16 vertical for tiktok").
+    for pattern, _ in _PLATFORMS:
+        for extra in c.finditer(pattern):
+            c.consume((max(0, extra.start() - len(_prefix_of(c.rest[: extra.start()]))), extra.end()))
     mode = aspect_mode(c)
     c.emit(Aspect(ratio=ratio, mode=mode, source=words, confidence=c.confidence(confidence)))  # type: ignore[arg-type]
+
+
+_FORMAT_WORDS = r"\b(?:format\w*|size|resiz\w*|crop\w*|ratio|aspect|fit|dimensions|orientation|shape)\b"
+
+
+def _prefix_of(before: str) -> str:
+    """The "like an" / "for" / "as on" just before a platform word (consumed with it)."""
+    m = re.search(r"\b(?:like|for|as|on|in)\s+(?:on\s+|for\s+)?(?:an?\s+|the\s+|my\s+)?$", before)
+    return m.group(0) if m else ""
 
 
 # ---- resize ----------------------------------------------------------------------------------
@@ -228,6 +258,13 @@ _P_HEIGHTS = {
 }
 
 
+# Words around a named size that only restate it ("make it smaller, 480p", "downscale to 720p").
+_SIZE_WORDS = (
+    r"\b(?:smaller|bigger|larger|shrink\w*|downsiz\w*|downscal\w*|upscal\w*|upsiz\w*|resiz\w*|rescal\w*|"
+    r"scale(?:\s+(?:it\s+)?(?:down|up))?|(?:reduce|lower|increase|raise)\s+(?:the\s+)?(?:size|resolution))\b"
+)
+
+
 def resize_rule(c: Clause) -> None:
     m = c.search(r"\b(?P<w>\d{3,4})\s*(?:x|by|×|\*)\s*(?P<h>\d{3,4})\b")
     if m:
@@ -235,7 +272,7 @@ def resize_rule(c: Clause) -> None:
             Resize(
                 width=int(m.group("w")),
                 height=int(m.group("h")),
-                source=c.consume(m),
+                source=c.consume(m, c.search(_SIZE_WORDS)),
                 confidence=c.confidence(),
             )
         )
@@ -249,19 +286,33 @@ def resize_rule(c: Clause) -> None:
         key = key.replace(" p", "p").replace("4 k", "4k").replace("2 k", "2k")
         height = _P_HEIGHTS.get(key)
         if height:
-            c.emit(Resize(height=height, source=c.consume(m), confidence=c.confidence()))
+            c.emit(
+                Resize(height=height, source=c.consume(m, c.search(_SIZE_WORDS)), confidence=c.confidence())
+            )
             return
     m = c.search(
         r"\b(?:width|wide)\s*(?:of|to|=|:)?\s*(\d{3,4})\b|\b(\d{3,4})\s*(?:px|pixels)?\s*(?:wide|width)\b"
     )
     if m:
-        c.emit(Resize(width=int(m.group(1) or m.group(2)), source=c.consume(m), confidence=c.confidence()))
+        c.emit(
+            Resize(
+                width=int(m.group(1) or m.group(2)),
+                source=c.consume(m, c.search(_SIZE_WORDS)),
+                confidence=c.confidence(),
+            )
+        )
         return
     m = c.search(
         r"\b(?:height|tall)\s*(?:of|to|=|:)?\s*(\d{3,4})\b|\b(\d{3,4})\s*(?:px|pixels)?\s*(?:high|tall|height)\b"
     )
     if m:
-        c.emit(Resize(height=int(m.group(1) or m.group(2)), source=c.consume(m), confidence=c.confidence()))
+        c.emit(
+            Resize(
+                height=int(m.group(1) or m.group(2)),
+                source=c.consume(m, c.search(_SIZE_WORDS)),
+                confidence=c.confidence(),
+            )
+        )
         return
     verb = c.search(
         r"\b(?:resiz\w*|rescal\w*|scale\w*|upscal\w*|downscal\w*|downsiz\w*|upsiz\w*|shrink\w*|enlarge|"

@@ -217,6 +217,9 @@ def logo_rule(c: Clause) -> None:
     )
     if not trigger:
         return
+    if trigger.group(0) == "overlay" and "text" in c.kinds():
+        c.consume(trigger)  # 'overlay "Chapter 1" in white': the verb of the text just read
+        return
     if not c.ctx.images:
         c.consume(trigger)
         c.refuse("a logo or image overlay needs the image: send it in images[] (no image was attached)")

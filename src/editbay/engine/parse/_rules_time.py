@@ -28,6 +28,7 @@ _NEUTRAL = r"\b(?:speed|playback\s+rate|play(?:back)?\s+(?:it\s+)?at|rate|tempo|
 def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match[str] | None]]:
     """The factor the clause asks for, and the words that said it."""
     named = c.search(
+        r"(?<!times the )(?<!times )(?<!x the )"
         r"\b(?P<w>half|halve|quarter|double|triple|quadruple|normal|real)\s+(?:the\s+)?"
         r"(?:speed|time|pace|rate|tempo)\b|\b(?P<v>half|quarter)\s+as\s+fast\b|"
         r"\b(?:slow(?:ed)?\s+(?:it\s+)?down\s+(?:to\s+|by\s+)?)(?P<s>half|a\s+half|a\s+quarter|a\s+third)\b"
@@ -49,14 +50,14 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
         }[word]
         return value, [named]
     mult = c.search(
-        rf"(?:\bx\s*(?P<a>{NUM})\b|(?P<b>{NUM})\s*(?:x\b|times\b|fold\b))(?:\s+(?:as\s+)?(?:the\s+)?"
+        rf"(?:\bx\s*(?P<a>{NUM})\b|(?P<b>{NUM})\s*(?:x\b|times\b|fold\b)|\bfactor\s+of\s+(?P<c>{NUM})\b|(?<![\d.])(?P<c2>0?\.\d+|[1-8](?:\.\d+)?)\s+(?:of\s+the\s+)?(?:speed|pace)\b)(?:\s+(?:as\s+)?(?:the\s+)?"
         r"(?:fast|quick|slow|speed|faster|slower|quicker|the\s+speed|normal\s+speed))?"
     )
     pct = c.search(
         rf"(?P<p>{NUM})\s*(?:%|percent|per\s+cent)(?:\s+(?:speed|faster|slower|quicker|of\s+the\s+speed))?"
     )
     if mult:
-        f = float(mult.group("a") or mult.group("b"))
+        f = float(mult.group("a") or mult.group("b") or mult.group("c") or mult.group("c2"))
         if f <= 0:
             return None, []
         if direction == "slow" and f > 1:
@@ -97,6 +98,15 @@ def speed_rule(c: Clause) -> None:
         r"\b(?:half|quarter|double|triple|quadruple)\s+(?:speed|time)\b|\b(?:half|quarter)\s+as\s+fast\b"
     )
     if not (fast or slow or neutral or named_only):
+        # A bare multiplier that is the whole clause ("x2", "0.5x", "mute + reverse + 2x") is a speed.
+        bare = c.search(
+            r"^\s*(?:(?:go|run|play|make\s+it|set\s+it\s+to|put\s+it\s+(?:on|at))\s+(?:it\s+)?)?(?:at\s+)?"
+            rf"(?:x\s*(?P<a>{NUM})|(?P<b>{NUM})\s*x)\s*$"
+        )
+        if bare:
+            value = float(bare.group("a") or bare.group("b"))
+            if 0 < value <= 100 and abs(value - 1.0) > 1e-6:
+                c.emit(Speed(factor=value, source=c.consume(bare), confidence=c.confidence(0.8)))
         return
     if fast and slow:
         # "slow motion, twice as fast" is rare; "as fast as" in a slow clause is not. Trust the first.
@@ -206,7 +216,7 @@ _REMOVE = (
 def trim_rule(c: Clause) -> None:
     length = c.search(
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
-        rf"(?:it\s+)?(?:down\s+)?to\s+(?P<u>{TIME_ANY})"
+        rf"(?:it\s+)?(?:down\s+)?to\s+(?P<u>{TIME_ANY})(?!\s*(?:-|to|until|till|through|thru)\s*\d)"
     )
     if length:
         seconds = parse_time(length.group("t") or length.group("u"))

@@ -183,6 +183,12 @@ def color_match_rule(c: Clause) -> None:
     )
     if not m:
         return
+    if not c.ctx.images and re.search(
+        r"\b(?:old|older|vintage|antique|retro|classic|aged|faded|polaroid|historic\w*|sepia)\s+(?:\S+\s+)?"
+        r"(?:photo\w*|pictures?|pics?|images?|stills?|snapshots?)\b",
+        m.group(0),
+    ):
+        return  # "make it look like an old photograph" is a look (sepia), not a reference image
     index = 0
     which = re.search(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(?:image|photo|picture|pic|"
                       r"still|reference)\b|\b(?:image|photo|picture|reference)\s*(?:number\s*|#\s*)?(\d)\b",

@@ -108,7 +108,7 @@ NOT_TYPOS: frozenset[str] = frozenset(
     """.split()
 )
 
-# Single tokens that `_normalize.set_phrases` writes for multi-word names.
+# Single tokens that `_phrases.set_phrases` writes for multi-word names.
 CANONICAL: frozenset[str] = frozenset(
     """
     blackandwhite tealorange pingpong slowmo timelapse upsidedown fastforward kenburns
@@ -149,6 +149,7 @@ RULE_WORDS: frozenset[str] = frozenset(
     totally touch towards type ultra unblur uncropped underexposed underexpose understated unfocused
     unsharp upright upscale upsize velvia vibrance visible visual western wide wintry wintery yellowish
     yoyo zero out rolling kelvin lut ev stop dB hd uhd fhd portra matrix bypass
+    word words wording lettering platform platforms app apps channel account page
     """.split()
 )
 

@@ -58,8 +58,8 @@ class RenderResult:
     duration: float
     has_audio: bool
     size_bytes: int
-    thumbnail: Path
-    poster: Path
+    thumbnail: Path | None  # None when rendered with ``stills=False``
+    poster: Path | None
     argv: tuple[str, ...]
 
 
@@ -85,8 +85,15 @@ def render(
     preset: str = "veryfast",
     threads: int | None = None,
     runner: Runner = run,
+    stills: bool = True,
+    still_index: int | None = None,
+    faststart: bool = True,
 ) -> RenderResult:
     """Render ``plan`` on ``input_path`` into ``output_path`` (H.264 + AAC MP4) plus two JPEGs.
+
+    ``stills=False`` skips the thumbnail and poster (a segment of a segment-parallel render
+    needs none); ``still_index`` picks their output frame (default: a third in).
+    ``faststart=False`` leaves the index at the end (an intermediate file: saves a rewrite).
 
     Raises `UnsupportedEdit` for an empty plan, `InvalidMedia` for a bad input or a broken limit,
     `RenderFailed` when ffmpeg fails and `RenderCancelled` when ``cancel`` is set. The output
@@ -103,10 +110,10 @@ def render(
     output = Path(output_path)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial.mp4")
-    stills = (output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg"))
+    still_paths = (output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg"))
     ffmpeg = _media.ffmpeg_exe()
     tmp = Path(tempfile.mkdtemp(prefix="editbay-render-", dir=workdir))
-    written: list[Path] = [partial, *stills]  # removed unless the render completes
+    written: list[Path] = [partial, *still_paths]  # removed unless the render completes
     try:
         # analyse: vision operations look at the picture first (one decode at reduced size)
         vision = (_vision.prepare(plan, Path(input_path), source, image_paths, tmp, cancel)
@@ -115,14 +122,16 @@ def render(
             input=Path(input_path), output=partial, images=image_paths, workdir=tmp, ffmpeg=ffmpeg,
             fonts=find_fonts() if any(isinstance(op, Text) for op in plan.operations) else FontSet(),
             crf=crf, preset=preset, threads=default_threads() if threads is None else threads,
-            max_buffer_bytes=limits.max_buffer_bytes, stills=stills, vision=vision,
+            max_buffer_bytes=limits.max_buffer_bytes, stills=still_paths if stills else None,
+            still_index=still_index, vision=vision, faststart=faststart,
         ))
         for path, content in job.files:
             path.write_text(content, encoding="utf-8")
         runner(job.argv, job.duration, on_progress, cancel)
         os.replace(partial, output)
         written.append(output)
-        result = _finish(output, job, ffmpeg, stills)  # record: measure what was written
+        # record: measure what was written
+        result = _finish(output, job, ffmpeg, still_paths if stills else None)
         written = [partial]
         return result
     finally:
@@ -131,11 +140,16 @@ def render(
             path.unlink(missing_ok=True)
 
 
-def _finish(output: Path, job: CompiledRender, ffmpeg: str, stills: tuple[Path, Path]) -> RenderResult:
+def _finish(
+    output: Path, job: CompiledRender, ffmpeg: str, stills: tuple[Path, Path] | None
+) -> RenderResult:
     try:
         out = _media.describe(output)
     except InvalidMedia as exc:
         raise RenderFailed(f"ffmpeg produced an unreadable output: {exc}", job.argv, "") from exc
+    if stills is None:
+        return RenderResult(output, out.width, out.height, out.duration, out.has_audio,
+                            output.stat().st_size, None, None, job.argv)
     thumb, post = stills
     if job.stills is None or not all(p.is_file() and p.stat().st_size for p in stills):
         at = still_frame(out.duration, out.fps) / out.fps  # same frame the graph would have picked

@@ -148,7 +148,8 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     argv += streams
     if inputs.threads:
         argv += ["-threads", str(inputs.threads)]
-    argv += ["-map_metadata", "-1", "-movflags", "+faststart", "-progress", "pipe:1", "-nostats"]
+    argv += ["-map_metadata", "-1", *(["-movflags", "+faststart"] if inputs.faststart else [])]
+    argv += ["-progress", "pipe:1", "-nostats"]
     argv += ["-f", "mp4", str(inputs.output)]
     for label, path in zip(("thumb", "poster"), stills or (), strict=False):
         argv += ["-map", f"[{label}]", "-frames:v", "1", "-update", "1", "-q:v", "3"]
@@ -174,6 +175,8 @@ def _stream_args(ctx: Ctx, inputs: RenderInputs, copy_video: bool, copy_audio: b
     else:
         maps = ["-map", "[" + ctx.video.finish("vout") + "]"]
         codecs = ["-c:v", "libx264", "-preset", inputs.preset, "-crf", str(inputs.crf), "-pix_fmt", "yuv420p"]
+        if ctx.x264_params:
+            codecs += ["-x264-params", ":".join(f"{k}={v}" for k, v in ctx.x264_params.items())]
     if ctx.audio is None:
         maps += ["-an"]
     elif copy_audio:
@@ -196,7 +199,8 @@ def _stills(ctx: Ctx, paths: tuple[Path, Path]) -> tuple[Path, Path]:
     g = ctx.graph
     main, still = ctx.video.split(2)
     ctx.video.label = main
-    frame = filter("select", expr=f"eq(n,{still_frame(ctx.duration, ctx.fps)})")
+    index = ctx.inputs.still_index
+    frame = filter("select", expr=f"eq(n,{still_frame(ctx.duration, ctx.fps) if index is None else index})")
     small, large = g.chain([still], [frame, filter("split", outputs=2)], 2, "s")
     g.chain([small], [filter("scale", w="min(iw,320)", h=-2)], ["thumb"])
     g.chain([large], [filter("scale", w="min(iw,1280)", h=-2)], ["poster"])

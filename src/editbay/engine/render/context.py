@@ -29,6 +29,8 @@ class RenderInputs:
     audio_bitrate: str = "128k"
     max_buffer_bytes: int = DEFAULT_BUFFER_BYTES  # reverse/loop/boomerang keep frames in memory
     stills: tuple[Path, Path] | None = None  # thumbnail and poster JPEGs written by the same run
+    still_index: int | None = None  # the stills' output frame (None: a third in, `still_frame`)
+    faststart: bool = True  # index first (for streaming); off for intermediate files
     vision: object | None = None  # editbay.engine.vision.VisionData for vision operations
 
 
@@ -48,6 +50,8 @@ class Ctx:
     files: list[tuple[Path, str]] = field(default_factory=list)
     input_args: list[str] = field(default_factory=list)  # options placed before the main -i
     image_inputs: dict[int, int] = field(default_factory=dict)  # images[] index -> ffmpeg input index
+    # x264 options an operation needs (grain: analysis that random noise cannot use is skipped)
+    x264_params: dict[str, str] = field(default_factory=dict)
     video_touched: bool = False
     audio_touched: bool = False
     timeline_touched: bool = False
