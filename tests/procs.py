@@ -385,10 +385,8 @@ S3_CREDS = {
 
 
 @contextlib.contextmanager
-def moto_s3(bucket: str | None = None) -> Iterator[tuple[str, str]]:
-    """A `moto_server` on a free loopback port with one bucket: yields (endpoint, bucket)."""
-    import boto3
-
+def moto_server() -> Iterator[str]:
+    """A `moto_server` (S3) on a free loopback port: yields its endpoint URL."""
     port = free_port()
     exe = BIN / "moto_server"
     args = [str(exe)] if exe.exists() else [sys.executable, "-m", "moto.server"]
@@ -408,6 +406,18 @@ def moto_s3(bucket: str | None = None) -> Iterator[tuple[str, str]]:
 
     try:
         wait_until(up, 30, 0.1, "moto_server")
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def moto_s3(bucket: str | None = None) -> Iterator[tuple[str, str]]:
+    """A `moto_server` on a free loopback port with one bucket: yields (endpoint, bucket)."""
+    import boto3
+
+    with moto_server() as endpoint:
         name = bucket or f"eb-{secrets.token_hex(4)}"
         boto3.client(
             "s3",
@@ -417,9 +427,6 @@ def moto_s3(bucket: str | None = None) -> Iterator[tuple[str, str]]:
             aws_secret_access_key="testing",
         ).create_bucket(Bucket=name)
         yield endpoint, name
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def s3_env(env: dict[str, str], endpoint: str, bucket: str, prefix: str = "eb") -> dict[str, str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,17 +14,15 @@ from editbay.errors import EditbayError
 from editbay.settings import Settings
 from editbay.storage import S3Storage, get_storage
 from procs import (
-    BIN,
     MediaServer,
     api,
     base_env,
     create_key,
-    free_port,
     make_clip,
+    moto_server,
     start_server,
     start_worker,
     wait_job,
-    wait_until,
 )
 
 CREDS = {
@@ -38,29 +34,8 @@ CREDS = {
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
-    port = free_port()
-    exe = BIN / "moto_server"
-    args = [str(exe)] if exe.exists() else [sys.executable, "-m", "moto.server"]
-    proc = subprocess.Popen(
-        [*args, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(endpoint, timeout=1, trust_env=False).status_code < 500
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(up, 30, 0.1, "moto_server")
+    with moto_server() as endpoint:
         yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
