@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/pickup_latency.py
+	$(BIN)/python bench/scaleout.py
 
 clean:
 	rm -rf $(VENV) .editbay
