@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     upstream_poll_seconds: float = 1.0
     #: the longest single wait after an upstream 429 (Retry-After / X-RateLimit-Reset are capped)
     upstream_max_backoff_seconds: float = 60.0
+    #: ask the upstream for a webhook (`POST /v1/upstream/webhook/…` here) when a job ends; takes
+    #: effect only with public_base_url and upstream_webhook_secret set (`upstream_webhook_enabled`)
+    upstream_webhook: bool = True
+    #: the upstream account's webhook signing secret (PixelByte's, or `editbay accounts
+    #: webhook-secret` on an upstream editbay): its webhooks are verified with it
+    upstream_webhook_secret: str = ""
+    #: with the webhook on, the upstream job is still polled this often (a lost webhook costs this)
+    upstream_webhook_poll_seconds: float = 30.0
     routing: str = "local"
     log_level: str = "INFO"
     log_json: bool = False
@@ -139,6 +147,12 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def upstream_webhook_enabled(self) -> bool:
+        """Whether upstream submits carry a webhook URL: on unless `upstream_webhook` is false,
+        given a public base URL to be reached at and the secret to verify the upstream with."""
+        return bool(self.upstream_webhook and self.public_base_url and self.upstream_webhook_secret)
 
     def ensure_secret(self) -> str:
         """The URL-signing secret: configured, or generated once and kept in the data dir."""

@@ -29,7 +29,18 @@ from editbay.api.hot import HotRoutes
 from editbay.api.metrics import Metrics
 from editbay.api.middleware import RequestContextMiddleware
 from editbay.api.ratelimit import TokenBuckets
-from editbay.api.routes import account, files, health, job_actions, jobs, models, uploads, web, workers
+from editbay.api.routes import (
+    account,
+    files,
+    health,
+    job_actions,
+    jobs,
+    models,
+    uploads,
+    upstream,
+    web,
+    workers,
+)
 from editbay.jobs import catalog
 from editbay.jobs.submit import submit_many
 from editbay.settings import Settings, get_settings
@@ -62,6 +73,7 @@ ROUTERS = (
     uploads.router,
     files.router,
     workers.router,
+    upstream.router,
     health.router,
     web.router,
 )

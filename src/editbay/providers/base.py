@@ -50,7 +50,7 @@ class FanOut(Protocol):
 
 @dataclass
 class RunContext:
-    """Where and how to run: temp dir, storage, settings, progress and cancellation."""
+    """Where and how to run: temp dir, storage, settings, progress, cancellation and wake-ups."""
 
     workdir: Path
     storage: Storage
@@ -64,6 +64,9 @@ class RunContext:
     segments: FanOut | None = None
     #: Records the job's routing (decision, reason, the linked upstream job) on the job row now.
     on_routing: Callable[[dict[str, Any]], None] = lambda routing: None
+    #: Set by the worker when the job's upstream announced a change (its webhook was accepted): a
+    #: provider waiting on the upstream looks now instead of at its next poll, and clears it.
+    wakeup: threading.Event = field(default_factory=threading.Event)
 
     def check_cancelled(self) -> None:
         """Raise `JobCancelled` if a stop was requested."""

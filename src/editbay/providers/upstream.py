@@ -3,6 +3,10 @@
 Submit with ``Idempotency-Key: <our job id>`` (a retried attempt after a crash reuses the same
 upstream job instead of paying twice) → poll until it ends (progress mirrored, our cancel
 forwarded) → download the outputs through the SSRF-safe fetcher → store them in our storage.
+With upstream webhooks on (`Settings.upstream_webhook_enabled`) the submit carries a
+``webhookUrl`` back to us (`upstream_webhook`); the accepted webhook wakes the wait
+(``RunContext.wakeup``) so the job is read at once, and polling slows to
+``EDITBAY_UPSTREAM_WEBHOOK_POLL_SECONDS``, the fallback should a webhook be lost.
 The upstream job is linked on ours as it happens (``routing.upstream``: host, job id, status,
 its cost), never with the upstream's key.
 
@@ -32,6 +36,7 @@ from editbay.errors import ErrorCode
 from editbay.net.fetch import fetch_to_file
 from editbay.providers.base import JobCancelled, JobFailed, JobSpec, ProviderResult, RunContext
 from editbay.providers.local import LocalEngineProvider
+from editbay.providers.upstream_webhook import callback_url
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ KEPT_FAILURE_CODES = {"INVALID_INPUT", "UNSUPPORTED_EDIT"}
 TRANSIENT_TRIES = 4  # consecutive transport errors / 5xx answers before giving up
 REQUEST_TIMEOUT_SECONDS = 30.0
 CANCEL_TIMEOUT_SECONDS = 10.0
+WAKEUP_CHECK_SECONDS = 0.1  # how soon a poll wait notices a wake-up
 
 
 class _Deadline(Exception):
@@ -85,6 +91,9 @@ class _Run:
         self.deadline = time.monotonic() + self.limit
         self.link: dict[str, Any] = {"host": urlsplit(s.upstream_base_url).netloc, "rateLimitedRetries": 0}
         self.routing["upstream"] = self.link
+        self.webhook_url = callback_url(s, job.job_id)  # carries a token: never recorded
+        if self.webhook_url:
+            self.link.update(webhook=True, webhookWakeups=0)
 
     def record(self, **values: Any) -> None:
         self.link.update({k: v for k, v in values.items() if v is not None})
@@ -99,6 +108,19 @@ class _Run:
             raise _Deadline()
         if self.context.cancel.wait(seconds):
             raise JobCancelled()
+
+    def pause(self, seconds: float) -> bool:
+        """`wait` up to ``seconds``, cut short by a wake-up (an accepted upstream webhook, see
+        ``RunContext.wakeup``), which it consumes; True when woken."""
+        wakeup = self.context.wakeup
+        end = time.monotonic() + seconds
+        while not wakeup.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            self.wait(min(left, WAKEUP_CHECK_SECONDS))
+        wakeup.clear()
+        return True
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The upstream's answer other than 429 / 5xx, which are waited out and retried (as are
@@ -151,7 +173,9 @@ class _Run:
             self.wait(backoff_seconds(failures, cap))
 
     def submit(self) -> str:
-        body = {"model": self.job.model_slug, "input": self.job.input}
+        body: dict[str, Any] = {"model": self.job.model_slug, "input": self.job.input}
+        if self.webhook_url:
+            body["webhookUrl"] = self.webhook_url
         response = self.request(
             "POST", "/v1/jobs/submit", json=body, headers={"Idempotency-Key": self.job.job_id}
         )
@@ -165,10 +189,18 @@ class _Run:
         return upstream_id
 
     def poll(self, upstream_id: str) -> dict[str, Any]:
-        """Poll until the upstream job ends; its final JSON when completed."""
-        every = self.context.settings.upstream_poll_seconds
+        """Poll until the upstream job ends (sooner when its webhook wakes us); its final JSON
+        when completed."""
+        s = self.context.settings
+        every = s.upstream_webhook_poll_seconds if self.webhook_url else s.upstream_poll_seconds
         while True:
-            self.wait(every)
+            if self.pause(every):
+                self.record(webhookWakeups=self.link.get("webhookWakeups", 0) + 1)
+                log.info(
+                    "job %s: woken by the upstream's webhook",
+                    self.job.job_id,
+                    extra={"jobId": self.job.job_id},
+                )
             response = self.request("GET", f"/v1/jobs/{upstream_id}")
             if response.status_code != 200:
                 raise JobFailed(ErrorCode.UPSTREAM_FAILED, f"upstream status failed: {_error_text(response)}")

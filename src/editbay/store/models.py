@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -166,6 +167,9 @@ class Job(Base):
     #: segment-parallel rendering: a child task's parent job and its place in the join (else None)
     parent_id: Mapped[str | None] = mapped_column(String(48), default=None)
     segment_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: webhooks accepted from the upstream for this job (`POST /v1/upstream/webhook/…`): a change
+    #: wakes the job's upstream wait (`worker.runner`), in whichever process it runs
+    upstream_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class LedgerEntry(Base):

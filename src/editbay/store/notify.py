@@ -140,6 +140,12 @@ def notify_cancel_requested(session: Session) -> None:
     _notify(session, TOPIC_CANCEL)
 
 
+def notify_upstream_changed(session: Session) -> None:
+    """An upstream webhook was accepted for a running job: wake the job supervisors, which re-read
+    their job's row between heartbeats (as for a cancel request) and wake the upstream wait."""
+    _notify(session, TOPIC_CANCEL)
+
+
 def notify_segment_ended(session: Session) -> None:
     """A segment task reached a final state: wake the worker running its parent job."""
     _notify(session, TOPIC_SEGMENTS)

@@ -143,6 +143,28 @@ def read_cancel_requested(session: Session, job_id: str) -> bool:
     return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar_one_or_none())
 
 
+def read_run_signals(session: Session, job_id: str) -> tuple[bool, int]:
+    """What a running job's supervisor watches between heartbeats: whether a stop was requested,
+    and how many upstream webhooks were accepted for it (`count_upstream_notification`)."""
+    row = session.execute(
+        select(Job.cancel_requested, Job.upstream_notifications).where(Job.id == job_id)
+    ).one_or_none()
+    return (False, 0) if row is None else (bool(row[0]), int(row[1] or 0))
+
+
+def count_upstream_notification(session: Session, job_id: str) -> bool:
+    """Guarded: count an accepted upstream webhook on a job that has not ended (processing: its
+    worker waits on the upstream; pending: a retried attempt about to resubmit). False if ended
+    or unknown."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_((PENDING, PROCESSING)))
+        .values(upstream_notifications=Job.upstream_notifications + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
 def write_progress(session: Session, job_id: str, worker_id: str, progress: int) -> bool:
     """Guarded progress update (0..99 while running; 100 is written by completion)."""
     result = session.execute(

@@ -27,7 +27,7 @@ from editbay.providers.base import JobCancelled, JobFailed, JobSpec, ProviderRes
 from editbay.providers.registry import provider_for
 from editbay.store.db import transaction
 from editbay.store.models import Job
-from editbay.store.queue import read_cancel_requested
+from editbay.store.queue import read_run_signals
 from editbay.worker.inputs import make_fetcher
 from editbay.worker.services import Services
 
@@ -66,6 +66,8 @@ class _Watch:
     next_check: float = 0.0
     written: int = -1
     last_write: float = 0.0
+    #: upstream webhooks accepted for the job so far (a change wakes the provider's upstream wait)
+    notifications: int = 0
 
 
 @dataclass
@@ -163,7 +165,8 @@ class JobRunner:
                 daemon=True,
             )
             task.start()
-            reason = self._supervise(spec, ctx, outcome, started)
+            watch = _Watch(started, notifications=int(job.upstream_notifications or 0))
+            reason = self._supervise(spec, ctx, outcome, watch)
             task.join(timeout=STOP_WAIT_SECONDS)
             elapsed = time.monotonic() - started
             for attempt in range(1, RECORD_TRIES + 1):
@@ -196,10 +199,9 @@ class JobRunner:
         finally:
             outcome.done.set()
 
-    def _supervise(self, spec: JobSpec, ctx: RunContext, outcome: Outcome, started: float) -> str | None:
+    def _supervise(self, spec: JobSpec, ctx: RunContext, outcome: Outcome, watch: _Watch) -> str | None:
         """Watch the task; return why it was stopped (cancel/timeout/lost/shutdown) or None."""
-        waker = self.services.cancel_waker
-        watch = _Watch(started)
+        waker = self.services.cancel_waker  # also rung by accepted upstream webhooks
         reason: str | None = None
         stop_deadline = float("inf")
         while not outcome.done.is_set():
@@ -207,7 +209,7 @@ class JobRunner:
             now = time.monotonic()
             if reason is None:
                 try:
-                    reason = self._check(spec, outcome, watch, now)
+                    reason = self._check(spec, ctx, outcome, watch, now)
                 except Exception:  # database unreachable: keep running; the lease decides
                     log.exception("job %s: heartbeat failed", spec.job_id, extra={"jobId": spec.job_id})
                 if reason is not None:
@@ -218,21 +220,26 @@ class JobRunner:
                 log.error("job %s: the provider ignores the stop; giving up on it", spec.job_id)
                 break
             if waker.wait(TICK_SECONDS, since=generation):
-                watch.next_check = 0.0  # a cancel was requested somewhere: look now
+                watch.next_check = 0.0  # a cancel (or an upstream webhook) came in somewhere: look now
         return reason
 
-    def _check(self, spec: JobSpec, outcome: Outcome, watch: _Watch, now: float) -> str | None:
-        """One supervision step: timeout, shutdown, heartbeat / cancel check, progress."""
+    def _check(
+        self, spec: JobSpec, ctx: RunContext, outcome: Outcome, watch: _Watch, now: float
+    ) -> str | None:
+        """One supervision step: timeout, shutdown, heartbeat / cancel and wake-up check, progress."""
         settings = self.services.settings
         if now - watch.started > settings.job_timeout_seconds:
             return "timeout"
         if self.abort_at is not None and now >= self.abort_at:
             return "shutdown"
+        notifications: int | None = None
         if now >= watch.next_beat:
             watch.next_beat = now + settings.heartbeat_seconds
             watch.next_check = now + CANCEL_CHECK_SECONDS
             with transaction(self.services.sessions) as session:
                 state = lifecycle.heartbeat(session, spec.job_id, self.worker_id, settings.lease_seconds)
+                if state is False:
+                    notifications = read_run_signals(session, spec.job_id)[1]
             if state is None:
                 return "lost"
             if state:
@@ -240,8 +247,13 @@ class JobRunner:
         elif now >= watch.next_check:
             watch.next_check = now + CANCEL_CHECK_SECONDS
             with transaction(self.services.reads) as session:
-                if read_cancel_requested(session, spec.job_id):
-                    return "cancel"
+                cancel, notifications = read_run_signals(session, spec.job_id)
+            if cancel:
+                return "cancel"
+        if notifications is not None and notifications != watch.notifications:
+            # an upstream webhook was accepted (by any API process: the count is in the database)
+            watch.notifications = notifications
+            ctx.wakeup.set()
         percent = int(outcome.progress * 100)
         if percent != watch.written and now - watch.last_write >= PROGRESS_WRITE_SECONDS:
             with transaction(self.services.sessions) as session:

@@ -1,0 +1,85 @@
+"""The upstream's webhook: the callback URL a job's upstream submit carries, and the check of a call.
+
+The upstream calls ``POST /v1/upstream/webhook/{jobId}/{token}`` when its job ends. Two proofs
+are required, both compared in constant time:
+
+* ``token`` = HMAC-SHA256(``EDITBAY_SECRET_KEY``, job id), cut to 32 hex digits: per job,
+  unguessable, and the same on every attempt (a retried attempt resubmits the same body under the
+  same ``Idempotency-Key``, which the upstream answers with the same job);
+* the webhook signature of the wire contract: ``X-PixelByte-Signature: sha256=<hex>`` with
+  ``<hex>`` = HMAC-SHA256(``EDITBAY_UPSTREAM_WEBHOOK_SECRET``, ``"{timestamp}.{raw body}"``) and
+  ``X-PixelByte-Timestamp`` within `TOLERANCE_SECONDS` of now (older, or future, is refused).
+
+The body is never trusted for the result: an accepted call only wakes the job's upstream wait,
+and the worker then reads the upstream job with its own key. So a replay within the tolerance
+costs at most one extra status request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+
+from editbay.errors import EditbayError, ErrorCode
+from editbay.settings import Settings
+from editbay.webhooks.signing import signature
+
+PATH_PREFIX = "/v1/upstream/webhook"
+#: how far an upstream webhook's timestamp may be from now (api.md: "older than 5 minutes")
+TOLERANCE_SECONDS = 300
+SIGNATURE_HEADER = "x-pixelbyte-signature"
+TIMESTAMP_HEADER = "x-pixelbyte-timestamp"
+TOKEN_HEX_DIGITS = 32
+
+
+def callback_token(settings: Settings, job_id: str) -> str:
+    """The job's URL token: HMAC of its id under editbay's own secret (not the upstream's)."""
+    key = settings.ensure_secret().encode()
+    digest = hmac.new(key, f"upstream-webhook:{job_id}".encode(), hashlib.sha256).hexdigest()
+    return digest[:TOKEN_HEX_DIGITS]
+
+
+def callback_url(settings: Settings, job_id: str) -> str | None:
+    """The ``webhookUrl`` for the job's upstream submit, or None when webhooks are off
+    (`Settings.upstream_webhook_enabled`)."""
+    if not settings.upstream_webhook_enabled:
+        return None
+    return f"{settings.base_url}{PATH_PREFIX}/{job_id}/{callback_token(settings, job_id)}"
+
+
+def _refuse(message: str) -> EditbayError:
+    return EditbayError(ErrorCode.INVALID_WEBHOOK_SIGNATURE, message)
+
+
+def verify(
+    settings: Settings,
+    job_id: str,
+    token: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float | None = None,
+) -> None:
+    """Accept a call to the job's callback URL or raise 401 ``INVALID_WEBHOOK_SIGNATURE``."""
+    secret = settings.upstream_webhook_secret
+    if not settings.upstream_webhook or not secret:
+        raise _refuse("upstream webhooks are not enabled here (EDITBAY_UPSTREAM_WEBHOOK_SECRET)")
+    expected = callback_token(settings, job_id)
+    if not hmac.compare_digest(expected.encode(), token.encode("utf-8", "replace")):
+        raise _refuse("the webhook URL's token does not match the job")
+    lower = {k.lower(): v for k, v in headers.items()}
+    stamp = lower.get(TIMESTAMP_HEADER, "").strip()
+    sent = lower.get(SIGNATURE_HEADER, "")
+    if not stamp or not sent:
+        raise _refuse("missing X-PixelByte-Timestamp or X-PixelByte-Signature header")
+    if not stamp.isascii() or not stamp.isdigit():
+        raise _refuse("X-PixelByte-Timestamp is not Unix seconds")
+    age = (time.time() if now is None else now) - int(stamp)
+    if abs(age) > TOLERANCE_SECONDS:
+        raise _refuse(f"the webhook's timestamp is {age:.0f} s from now (tolerance {TOLERANCE_SECONDS} s)")
+    wanted = signature(secret, stamp, body).encode()
+    # during a secret rotation a sender may sign twice: "sha256=a, sha256=b"
+    offered = [part.strip().encode("utf-8", "replace") for part in sent.split(",") if part.strip()]
+    if not any(hmac.compare_digest(wanted, candidate) for candidate in offered):
+        raise _refuse("the webhook signature does not match its body")
