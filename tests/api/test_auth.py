@@ -3,6 +3,8 @@ key caching, and tenant isolation."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -139,3 +141,74 @@ def test_other_tenants_job_is_answered_like_a_missing_one(
     assert client.get("/v1/jobs", headers=intruder.headers).json()["jobs"] == []
     assert client.get("/v1/account/ledger", headers=intruder.headers).json()["entries"][0]["jobId"] is None
     assert client.get(f"/v1/jobs/{job_id}", headers=tenant.headers).status_code == 200
+
+
+class _CountingAuthenticator:
+    """An `Authenticator` whose database read is counted and controllable (no database)."""
+
+    @staticmethod
+    def make(ttl: float) -> Any:
+        import threading
+
+        from editbay.api.auth import Authenticator
+
+        class Counting(Authenticator):
+            def __init__(self) -> None:
+                super().__init__(None, None, ttl)  # type: ignore[arg-type]
+                self.reads = 0
+                self.release = threading.Event()
+                self.release.set()
+                self.answer: Any = "record-1"
+
+            def load(self, prefix: str) -> Any:
+                self.release.wait(5)
+                self.reads += 1
+                generation = self._generation
+                record = self.answer
+                with self._lock:
+                    if generation == self._generation:
+                        self._cache[prefix] = (time.monotonic() + self._ttl, record)
+                return record
+
+        return Counting()
+
+
+def test_requests_missing_the_key_cache_share_one_lookup() -> None:
+    auth = _CountingAuthenticator.make(ttl=60)
+    auth.release.clear()
+
+    async def main() -> list[Any]:
+        waiting = [asyncio.ensure_future(auth.record("eb_abc")) for _ in range(20)]
+        await asyncio.sleep(0.05)
+        auth.release.set()
+        return await asyncio.gather(*waiting)
+
+    assert asyncio.run(main()) == ["record-1"] * 20
+    assert auth.reads == 1
+
+
+def test_a_key_about_to_expire_is_read_again_in_the_background_while_served() -> None:
+    auth = _CountingAuthenticator.make(ttl=1.0)
+
+    async def main() -> tuple[Any, Any, Any]:
+        first = await auth.record("eb_abc")
+        auth.answer = "record-2"
+        auth._cache["eb_abc"] = (time.monotonic() + 0.1, first)  # in the last fifth of its life
+        served = await auth.record("eb_abc")  # still the cached row; a refresh starts
+        await asyncio.sleep(0.1)
+        return first, served, await auth.record("eb_abc")
+
+    assert asyncio.run(main()) == ("record-1", "record-1", "record-2")
+    assert auth.reads == 2
+
+
+def test_an_expired_key_is_never_served_from_the_cache() -> None:
+    auth = _CountingAuthenticator.make(ttl=1.0)
+
+    async def main() -> Any:
+        await auth.record("eb_abc")
+        auth.answer = None  # revoked
+        auth._cache["eb_abc"] = (time.monotonic() - 0.01, "record-1")
+        return await auth.record("eb_abc")
+
+    assert asyncio.run(main()) is None

@@ -6,11 +6,15 @@ and its hash matches (401 INVALID_API_KEY), it is active (401 API_KEY_INACTIVE),
 (403 UNAUTHORIZED_ACCESS). Scope checks live in `api.deps.require_scope`.
 
 Key rows are cached in-process for `EDITBAY_AUTH_CACHE_SECONDS` (default 5 s) so a request costs
-no key lookup; a revoked key therefore stops working within that time.
+no key lookup; a revoked key therefore stops working within that time. A key in use is read again
+in the background during the last fifth of that time (its cached row still served meanwhile), and
+the requests that find no row share one lookup: under load a key never expires for everyone at
+once — which used to send every request in flight to the database together, each on a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from editbay.errors import EditbayError, ErrorCode
 from editbay.jobs import accounts, clock
@@ -77,18 +82,41 @@ class Authenticator:
         self._ttl = cache_seconds
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+        self._generation = 0  # bumped by `invalidate`: a lookup begun before stores nothing
+        self._loading: dict[str, asyncio.Future[KeyRecord | None]] = {}  # lookups in flight
 
-    def cached(self, prefix: str) -> tuple[bool, KeyRecord | None]:
-        """(hit, record) from the cache without touching the database."""
+    async def record(self, prefix: str) -> KeyRecord | None:
+        """The key's record: cached (read again in the background when about to expire), or
+        read now — one lookup, on a thread, for all the requests waiting for it."""
         if self._ttl <= 0:
-            return False, None
+            return await run_in_threadpool(self.load, prefix)
         entry = self._cache.get(prefix)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
+        if entry is not None:
+            left = entry[0] - time.monotonic()
+            if left >= 0:
+                if left < self._ttl / 5 and prefix not in self._loading:
+                    self._lookup(prefix)
+                return entry[1]
+        return await asyncio.shield(self._lookup(prefix))
+
+    def _lookup(self, prefix: str) -> asyncio.Future[KeyRecord | None]:
+        future = self._loading.get(prefix)
+        if future is None or future.get_loop() is not asyncio.get_running_loop():
+            future = asyncio.ensure_future(run_in_threadpool(self.load, prefix))
+            self._loading[prefix] = future
+            future.add_done_callback(lambda done: self._loaded(prefix, done))
+        return future
+
+    def _loaded(self, prefix: str, future: asyncio.Future[KeyRecord | None]) -> None:
+        if self._loading.get(prefix) is future:
+            del self._loading[prefix]
+        if not future.cancelled() and future.exception() is not None:
+            # waiting requests get the error; a background refresh's is only logged
+            log.debug("key lookup failed", exc_info=future.exception())
 
     def load(self, prefix: str) -> KeyRecord | None:
         """Read the key and its account (a blocking call: run it in a thread)."""
+        generation = self._generation
         with self._read() as session:
             key = queries.get_key_by_prefix(session, prefix)
             account = queries.get_account(session, key.account_id) if key is not None else None
@@ -110,6 +138,8 @@ class Authenticator:
             self._touch(record)
         if self._ttl > 0:
             with self._lock:
+                if generation != self._generation:  # invalidated meanwhile: not for the cache
+                    return record
                 if len(self._cache) > 10_000:
                     self._cache.clear()
                 self._cache[prefix] = (time.monotonic() + self._ttl, record)
@@ -127,7 +157,9 @@ class Authenticator:
 
     def invalidate(self) -> None:
         with self._lock:
+            self._generation += 1
             self._cache.clear()
+            self._loading.clear()
 
 
 def verify(key: str, record: KeyRecord | None, client_ip: str | None) -> AuthContext:

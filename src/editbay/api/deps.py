@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from editbay.api.auth import AuthContext, extract_key, verify
@@ -53,9 +52,7 @@ async def authenticate(
     prefix = accounts.key_prefix(key)
     if prefix is None:
         raise EditbayError(ErrorCode.INVALID_API_KEY, "the API key is not valid")
-    hit, record = state.authenticator.cached(prefix)
-    if not hit:
-        record = await run_in_threadpool(state.authenticator.load, prefix)
+    record = await state.authenticator.record(prefix)
     client = scope.get("client")
     auth = verify(key, record, client[0] if client else None)
     account_id_var.set(auth.account_id)

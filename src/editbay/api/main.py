@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from editbay import __version__
-from editbay.api import concurrency, errors, openapi
+from editbay.api import concurrency, errors, heap, openapi
 from editbay.api.auth import Authenticator
 from editbay.api.hot import HotRoutes
 from editbay.api.metrics import Metrics
@@ -111,9 +111,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from editbay.worker.embedded import start_embedded
 
         handle = start_embedded(settings, state)
+    heap.settle()
     try:
         yield
     finally:
+        heap.release()
         if handle is not None:
             await run_in_threadpool(handle.stop)
         await run_in_threadpool(state.submitter.stop)
