@@ -55,6 +55,35 @@ def test_blur_strength_words() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "instruction",
+    ["light grain", "add a light film grain", "subtle grain", "a touch of grain", "a hint of grain",
+     "very light grain", "a light dusting of grain", "just a little film grain"],
+)
+def test_light_grain_words_halve_the_default_strength(instruction: str) -> None:
+    assert one(instruction, "grain").strength == pytest.approx(0.5 * one("add film grain", "grain").strength)
+
+
+@pytest.mark.parametrize("instruction", ["heavy grain", "lots of film grain", "strong grain"])
+def test_heavy_grain_words_raise_the_strength(instruction: str) -> None:
+    assert one(instruction, "grain").strength > one("add film grain", "grain").strength
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["add film grain", "make it lighter and add grain", "add grain to the light areas",
+     "brighten the light, add film grain", "add grain in the highlights"],
+)
+def test_light_elsewhere_in_the_clause_leaves_grain_at_its_default(instruction: str) -> None:
+    assert one(instruction, "grain").strength == pytest.approx(0.5)
+
+
+def test_light_is_a_strength_word_for_every_effect_it_qualifies() -> None:
+    pairs = [("blur", "blur"), ("vignette", "vignette"), ("glow", "glow"), ("sharpen", "sharpening")]
+    for kind, noun in pairs:
+        assert one(f"a light {noun}", kind).strength < one(noun, kind).strength, kind
+
+
 def test_strength_after_a_comma_still_applies() -> None:
     assert one("gaussian blur, strong", "blur").strength > 0.5
 

@@ -51,13 +51,18 @@ def test_warm_uses_a_luma_guided_lut2_so_black_stays_black() -> None:
     )
 
 
-def test_tone_is_a_luma_curve() -> None:
+def test_tone_is_a_luma_curve_with_chroma_following_the_brightness() -> None:
+    chroma = r"st(1\,(val-128)/224)\;st(1\,clip(ld(1)*1.2\,-0.5\,0.5))\;floor(clip(ld(1)*224+128.5\,16\,240))"
     assert graph_of([Tone(brightness=0.1, contrast=1.2, gamma=2.0)]) == (
         "[0:v:0]format=pix_fmts=yuv420p,lutyuv="
         r"y=st(0\,(val-16)/219)\;st(0\,pow(max(ld(0)\,0)\,0.5))\;st(0\,ld(0)+0.1)\;"
         r"st(0\,(ld(0)-0.5)*1.2+0.5)\;st(0\,clip(ld(0)\,0\,1))\;floor(clip(ld(0)\,0\,1)*219+16.5)"
-        ":u=val:v=val[vout]"
+        f":u={chroma}:v={chroma}[vout]"
     )
+
+
+def test_contrast_and_gamma_alone_leave_the_chroma() -> None:
+    assert graph_of([Tone(contrast=1.2, gamma=2.0)]).endswith(":u=val:v=val[vout]")
 
 
 def test_consecutive_colour_ops_fuse_into_one_table_in_order() -> None:

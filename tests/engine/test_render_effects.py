@@ -45,7 +45,8 @@ def test_grain_is_clumped_at_1080p_and_skips_useless_x264_analysis() -> None:
         "scale=w=1920:h=1080:flags=bilinear[g4];[v2][g4]blend=all_mode=grainmerge[vout]"
     )
     argv = argv_of([Grain(strength=0.5)], media)
-    assert argv[argv.index("-x264-params") + 1] == "partitions=none:subme=1:me=dia"
+    assert argv[argv.index("-x264-params") + 1] == (
+        "partitions=none:subme=0:me=dia:bframes=0:no-deblock=1:cabac=0")
     assert "-x264-params" not in argv_of([Blur(strength=0.5)], media)
 
 
@@ -119,6 +120,16 @@ def _grain_levels(v: Video) -> tuple[float, float, float]:
     return deviation, change, neighbours
 
 
+def _grain_renewal(out: Video, src: Video) -> tuple[float, float]:
+    """Per pair of consecutive frames, the correlation of their grain (output − source luma): the
+    largest (near 1 for a frame that repeats its predecessor's grain) and the smallest change (0..255)."""
+    grain = [255 * (luma(o) - luma(s)) for o, s in zip(out.frames, src.frames, strict=True)]
+    pairs = list(zip(grain, grain[1:], strict=False))
+    correlation = max(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]) for a, b in pairs)
+    change = min(float(abs(b - a).mean()) for a, b in pairs)
+    return correlation, change
+
+
 @pytest.mark.slow
 def test_grain_adds_moving_noise(render_ops, gray_clip: Path) -> None:
     src = load(gray_clip)
@@ -140,6 +151,36 @@ def test_grain_at_1080p_is_clumped_moving_and_survives_the_encoder(render_ops, m
     assert change > 2.0  # every frame
     assert neighbours > 0.3  # clumps of about 2 px, as film grain at this size
     assert _grain_levels(heavy)[0] > 1.5 * deviation  # "heavy grain" is visibly stronger
+
+
+@pytest.mark.slow
+def test_grain_is_new_in_every_frame_and_keeps_the_brightness(render_ops, media_dir: Path) -> None:
+    # The encoder options of grain jobs (no B-frames, no deblocking, CAVLC) must not turn the grain
+    # into a pattern that repeats or holds for a frame, nor shift the picture's brightness.
+    grey = make_clip(media_dir / "grey1080.mp4", source="color=c=0x808080", width=1920, height=1080,
+                     duration=0.3, audio=False)
+    src = load(grey)
+    _, out = render_ops([Grain(strength=0.5)], src=grey, name="grain.mp4")
+    assert len(out.frames) == len(src.frames)
+    correlation, change = _grain_renewal(out, src)
+    assert correlation < 0.2  # no frame carries its predecessor's grain
+    assert change > 3.0  # nor only a small part of it renewed
+    pairs = zip(out.frames, src.frames, strict=True)
+    means = [255 * float(luma(o).mean() - luma(s).mean()) for o, s in pairs]
+    assert max(abs(m) for m in means) < 1.0  # grain around the picture, not a brightness shift
+
+
+@pytest.mark.slow
+def test_grain_on_moving_pictures_adds_fine_detail_and_keeps_the_picture(
+    render_ops, clip_video: Video
+) -> None:
+    _, out = render_ops([Grain(strength=0.5)])
+    assert _hf(out) > 1.3 * _hf(clip_video)  # high-frequency energy the source does not have
+    correlation, change = _grain_renewal(out, clip_video)
+    assert correlation < 0.3 and change > 2.0  # renewed on moving content too
+    before = [255 * float(luma(f).mean()) for f in clip_video.frames]
+    after = [255 * float(luma(f).mean()) for f in out.frames]
+    assert max(abs(a - b) for a, b in zip(after, before, strict=True)) < 1.5
 
 
 @pytest.mark.slow

@@ -98,7 +98,11 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
     # One kind per call, so the fields of that kind are present; Any spares a cast per branch.
     same: list[Any] = list(ops)
     if kind == "tone":
-        return [_merge_tone(same)]
+        tone = _merge_tone(same)
+        if (tone.brightness, tone.contrast, tone.saturation, tone.gamma, tone.exposure) == (0, 1, 1, 1, 0):
+            notes.append("the brightness, contrast and colour changes cancel out")
+            return []
+        return [tone]
     if kind == "grade":
         return list(_merge_grades(same, notes))
     if len(same) == 1:

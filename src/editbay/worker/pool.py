@@ -46,9 +46,12 @@ class WorkerPool:
         self._deliver = deliver_webhooks
         self._sweep = sweep
         self.deliverer: Deliverer | None = None
+        #: set once the parser's optional embedding model is loaded (or known to be unavailable)
+        self.parser_ready = threading.Event()
 
     def start(self) -> WorkerPool:
         """Start every thread; returns once the notification listener is ready."""
+        self._preload_parser()
         removed = remove_stale_workdirs(self.services)
         if removed:
             log.info("removed %d temp dirs left by dead workers", removed)
@@ -70,6 +73,28 @@ class WorkerPool:
 
             self._spawn(lambda: run_sweeper(self.services, self._stop), "editbay-sweeper")
         return self
+
+    def _preload_parser(self) -> None:
+        """Load the parser's embedding fallback in the background, so that the first job does not
+        pay for it (a job parsed meanwhile waits for the one load). Skipped when every job goes to
+        an overriding provider (fixtures), which never parses."""
+        if self.services.settings.provider_overrides.get("*") or not self.workers:
+            self.parser_ready.set()
+            return
+
+        def load() -> None:
+            try:
+                from editbay.engine.parse import preload_embeddings
+
+                available = preload_embeddings()
+                log.info("parser embedding fallback %s", "loaded" if available else "not available")
+            except Exception:
+                log.warning("parser embedding fallback could not be loaded", exc_info=True)
+            finally:
+                self.parser_ready.set()
+
+        # not in self._threads: a load still running never holds up join() or shutdown
+        threading.Thread(target=load, name="editbay-parser-preload", daemon=True).start()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         def guarded() -> None:

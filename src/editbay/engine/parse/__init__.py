@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Reframe, Unsupported
+from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Reframe, Speed, Unsupported
 from editbay.engine.parse import _rules_audio as audio
 from editbay.engine.parse import _rules_color as color
 from editbay.engine.parse import _rules_effects as effects
@@ -73,7 +73,7 @@ _ATTACHING = re.compile(
     r"(?:strong(?:er|ly)?|heavy|heavily|subtle|subtly|slight(?:ly)?|light(?:ly)?|intense|extreme(?:ly)?|"
     r"gentle|gently|mild(?:ly)?|hard|big|bigger|small|smaller|a\s+(?:little\s+)?bit|a\s+lot|a\s+little|"
     r"much|more|less|semitransparent|transparent|large|tiny|huge|fast|slow|quick(?:ly)?|"
-    r"horizontal(?:ly)?|vertical(?:ly)?|clockwise|counter\s*clockwise|anti\s*clockwise)"
+    r"horizontal(?:ly)?|vertical(?:ly)?|clockwise|counter\s*clockwise|anti\s*clockwise|cent(?:er|r)ed)"
     r"(?:\s+please)?$|"
     r"^(?:blur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|padding|borders)|"
     r"black\s+bars|letterbox\w*|pillarbox\w*|padded|no\s+crop\w*|without\s+cropping)$"
@@ -102,6 +102,18 @@ _QUESTION = re.compile(
     r"\s+you\s+(?:think|mind)\b|(?<=do you)\s+(?:think|mind)\b)"
 )
 QUESTION = 'a question, not an edit instruction: say what to change (e.g. "make it black and white")'
+# A clause that only says what must NOT happen ("don't change the colours", "not black and white",
+# "without touching the audio", "leave the sound alone") asks for no edit; "I don't want any sound"
+# is the exception the mute rule reads.
+_CONSTRAINT = re.compile(
+    r"^(?:(?:but|and|so|please|just|also|oh)\s+)*(?:"
+    r"(?:i\s+|we\s+)?(?:don'?t|dont|do\s+not|never|shouldn'?t|should\s+not|won'?t|no\s+need\s+to)\s+"
+    r"(?!forget\b|(?:want|need|like)\s+(?:any\s+|the\s+|its\s+)?(?:sound|audio|music|noise)\b)\w+|"
+    r"not\s+(?!(?:so|as|too|that|only|just)\b)\w+|without\s+(?:changing|touching|altering|affecting|messing\s+with|modifying)|"
+    r"(?:keep|leave|preserve|retain|maintain)\b.*\b(?:alone|as\s+is|as\s+it\s+is|unchanged|untouched|intact|"
+    r"unaltered)"
+    r")\b"
+)
 
 
 def _restore_quotes(text: str, quotes: Sequence[str]) -> str:
@@ -155,6 +167,8 @@ def analyse_clause(c: Clause) -> None:
     vision.vision_rules(c)  # first: they consume "blur the faces", "skip the intro shot" …
     if not c.ops and not c.unsupported and vision.is_continuation(c):
         return  # "… while the astronaut stays crisp": the other half of a portrait-mode request
+    if not c.ops and not c.unsupported and _CONSTRAINT.search(c.text):
+        return  # "don't change the colours, just …": a limit on the edit, not an edit
     rest = " ".join(c.rest.split())
     probe = c if not c.ops and not c.unsupported else Clause(text=rest, ctx=c.ctx)
     reason = (vision_reason(probe) or generative_reason(probe)) if probe.text else None
@@ -237,6 +251,10 @@ def parse(
         if prev_clause is not None and prev_clause.ops and prev_clause.kinds() <= _AUDIO_KINDS:
             # "normalise the audio and fade it out": the pronoun is the sound of the clause before
             text = re.sub(r"^(fade|fades|fading)\s+(?:it|that|them)\b", r"\1 the audio", text)
+        if prev_clause is not None and prev_clause.kinds() & {"fade", "audio_fade"}:
+            # "fade in over 2 s, then out at the end": the verb of the clause before is understood
+            audio_only = "fade" not in prev_clause.kinds()
+            text = re.sub(r"^(in|out)\b(?!\s+of\b)", rf"fade {'the audio ' if audio_only else ''}\1", text)
         ctx = Context(
             images=images,
             quotes=norm.quotes,
@@ -245,6 +263,13 @@ def parse(
             shots=shots,
         )
         clause = _analyse(text, ctx)
+        restated = _restated(prev_clause, clause, sep)
+        if prev_clause is not None and restated is not None:
+            # "slow-mo, quarter speed", "rewind it, play it back to front": one request said twice
+            del operations[len(operations) - len(prev_clause.ops) :]
+            operations.extend(_with_quotes(op, norm.quotes) for op in restated.ops)
+            prev_clause = restated
+            continue
         if (
             prev_clause is not None
             and prev_clause.ops
@@ -275,7 +300,9 @@ def parse(
             and unsupported[-1] is pending[1]
         ):
             # "make it smaller, 480p": a clause not understood alone, explained by the one after it.
-            joined = _analyse(f"{pending[0]} {text}", ctx)
+            verb = re.match(r"^\w+(?:\s+(?:off|out))?\s+", pending[0])
+            said = text[verb.end() :] if verb and text.startswith(verb.group(0)) else text  # a borrowed verb
+            joined = _analyse(f"{pending[0]} {said}", ctx)
             old_words = {w for w in re.findall(r"[a-z']+", pending[0]) if w not in STOPWORDS}
             if (
                 joined.ops
@@ -308,8 +335,8 @@ def parse(
             ]
         unsupported.extend(shown)
         last_refused_whole = refused_whole
-        if refused_whole and shown[0].reason == NOT_UNDERSTOOD:
-            pending = (text, shown[0])
+        if refused_whole and shown[0].reason in (NOT_UNDERSTOOD, time.NEEDS_SECONDS):
+            pending = (text, shown[0])  # "trim off the ending, the last 1.5 s": said by the next clause
     if norm.typos:
         notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))
     operations = _reframe_ratio(operations, _structured_ratio(aspect_ratio), unsupported, notes)
@@ -322,6 +349,35 @@ def parse(
     if not operations and not unsupported and instruction.strip():
         unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=NOT_UNDERSTOOD))
     return EditPlan(instruction=instruction, operations=operations, unsupported=unsupported, notes=notes)
+
+
+# Words that make a repeated request cumulative ("faster, then even faster", "reverse it again").
+_CUMULATIVE = re.compile(r"\b(?:again|even|more|further|another|additional|extra|too|twice\s+over)\b")
+
+
+def _restated(prev: Clause | None, clause: Clause, sep: str) -> Clause | None:
+    """The clause that replaces ``prev`` when ``clause`` only restates it, else None.
+
+    A speed said twice ("timelapse it, four times as fast") is one speed, read from both clauses
+    together; a reverse said twice ("rewind effect, play it back to front") is one reverse, not a
+    reverse that undoes itself. Repeats marked as such ("… then even faster") still compound.
+    """
+    if prev is None or not prev.ops or prev.unsupported or not clause.ops or clause.unsupported:
+        return None
+    kinds = prev.kinds()
+    if kinds != clause.kinds() or kinds not in ({"speed"}, {"reverse"}) or "then" in sep:
+        return None
+    if _CUMULATIVE.search(clause.text) or _CUMULATIVE.search(prev.text):
+        return None
+    if kinds == {"reverse"}:
+        return prev
+    before, after = (op for op in (prev.ops[0], clause.ops[0]) if isinstance(op, Speed))
+    if (before.factor > 1) != (after.factor > 1):
+        return None  # "faster, then slower" is not a restatement
+    joined = _analyse(f"{prev.text} {clause.text}", clause.ctx)
+    if len(joined.ops) == 1 and not joined.unsupported:
+        return joined
+    return None
 
 
 _AUDIO_OPS = {"volume", "normalize", "audio_fade"}

@@ -30,7 +30,7 @@ _TIME_VERB = re.compile(
 )
 _BARE_TIME = re.compile(
     r"^(?:the\s+)?(?:first|last|final|opening|closing|ending|initial)\s+"
-    r"(?:(?:\d+(?:\.\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a|few)\s+)?"
+    r"(?:\d+(?:\.\d+)?\s*|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a|few)\s+)?"
     r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part)\b"
 )
 

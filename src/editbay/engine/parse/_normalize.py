@@ -44,7 +44,16 @@ _TEXT_STOP = (
 _SAYING = re.compile(
     r"\b(?:saying|that\s+says|which\s+says|it\s+says|says|that\s+reads|which\s+reads|reads|reading|"
     r"with\s+the\s+words?|with\s+the\s+text|titled|entitled|captioned|labell?ed|"
-    r"(?:text|title|caption|subtitle|words?)\s*:)\s*(?P<t>\S.*?)" + _TEXT_STOP,
+    r"(?:add|put|show|display|overlay|write|type|print)\s+(?:the\s+)?words?\b(?!\s*:?\s*«)|"
+    r"(?:text|title|caption|subtitle|words?)\s*:)\s*:?\s*(?P<t>\S.*?)" + _TEXT_STOP,
+    re.IGNORECASE,
+)
+# "write Happy Birthday at the top": unquoted words after a writing verb are the text when a
+# place on the frame follows them ("write me a poem" names no place and is not a caption)
+_WRITE = re.compile(
+    r"\b(?:write|type|print)\s+(?!(?:it|that|this|them|the|a|an|some|me|us|text|title|caption|subtitle|words?)\b)"
+    r"(?P<t>[^,;.!?«»]{1,60}?)(?=\s+(?:at|in|on|across|along|near)\s+(?:the\s+)?(?:very\s+)?(?:top|bottom|upper|"
+    r"lower|center|centre|middle|left|right|corner|screen|frame|video|clip)\b)",
     re.IGNORECASE,
 )
 
@@ -68,6 +77,7 @@ def extract_quotes(text: str) -> tuple[str, list[str]]:
         return m.group(0)[: m.start("t") - m.start()] + f"«{len(found) - 1}»"
 
     text = _SAYING.sub(keep_saying, text)
+    text = _WRITE.sub(keep_saying, text)
     return text, found
 
 

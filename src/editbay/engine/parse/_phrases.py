@@ -47,6 +47,19 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"fade \1in , fade \1out",
     ),
     (r"\bfade\s*-?\s*ins?\s*(?:and|&|/|\+)\s*(?:fade\s*-?\s*)?outs?\b", "fade in , fade out"),
+    # "fade in at the start and out at the end": the second verb is understood
+    (
+        r"\bfade\s+((?:the\s+)?(?:audio|sound|music|volume|video|picture|image|clip)\s+)?in\s+"
+        r"((?:at|over|for|during|across|within)\s+[^,;]{1,40}?)\s*(?:and|&)\s+(?:then\s+)?(?:fade\s+)?"
+        r"(?:it\s+)?out\b",
+        r"fade \1in \2 , fade \1out",
+    ),
+    # "bottom corner right": the corner's name in the usual order
+    (r"\b(top|bottom|upper|lower)\s+corner\s+(left|right)\b", r"\1 \2 corner"),
+    # platform names written as two words
+    (r"\btik\s*-?\s*tok(s?)\b", r"tiktok\1"),
+    (r"\byou\s*-?\s*tube\b", "youtube"),
+    (r"\binsta\s*-?\s*gram\b", "instagram"),
     (
         r"\bfad(?:e|es|ing)\s+(?:at\s+|in\s+)?(?:the\s+)?(?:very\s+)?(?:beginning|start)\s+(?:and|&)\s+(?:at\s+)?"
         r"(?:the\s+)?(?:very\s+)?end(?:ing)?\b",

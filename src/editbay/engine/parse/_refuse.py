@@ -155,8 +155,34 @@ def _object_after(verb_pattern: str, text: str) -> list[str]:
     return objects
 
 
+# Speed changes always keep the pitch (atempo), so asking for that asks for nothing more.
+KEEP_PITCH = (
+    r"\b(?:(?:keep|keeping|keeps|preserv\w*|maintain\w*|retain\w*|with|without\s+(?:changing|affecting|"
+    r"altering)|don'?t\s+(?:change|alter|affect)|no\s+change\s+(?:to|in))\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:original\s+|natural\s+|same\s+|normal\s+)?(?:audio\s+|voice\s+|sound\s+)?pitch(?:\s+(?:the\s+same|"
+    r"intact|unchanged|as\s+is|normal|correct(?:ed)?))?|pitch\s*(?:corrected|correction|preserv\w*|kept|locked))\b"
+)
+# "replace the audio with silence" removes the sound: it is not a generative replacement
+_SILENCE = (
+    r"\b(?:replace|swap|substitute)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:original\s+)?(?:audio|sound|sounds|"
+    r"soundtrack|music)(?:\s+track)?\s+(?:with|for|by)\s+(?:total\s+|complete\s+|pure\s+)?(?:silence|nothing|"
+    r"no\s+sound)\b"
+)
+
+
+# "make the footage look older", "age the video": a look for the whole picture, not a person
+_AGED_LOOK = (
+    r"^(?:(?:please|just|can\s+you|could\s+you)\s+)*(?:(?:make|have)\s+(?:it|this|that|the\s+(?:whole\s+)?"
+    r"(?:video|clip|footage|film|movie|picture|image|shot|colou?rs?))\s+(?:look|feel|seem)\s+(?:a\s+(?:bit|lot|"
+    r"little)\s+|much\s+|way\s+|slightly\s+)?(?:older|aged)|(?:age|aging|ageing)\s+(?:it|the\s+(?:video|clip|"
+    r"footage|film|movie|picture|image)))\b(?:\s+(?:a\s+bit|a\s+little|slightly|please))*$"
+)
+
+
 def generative_reason(c: Clause) -> str | None:
-    text = c.text
+    text = re.sub(KEEP_PITCH, " ", c.text)
+    if re.search(_SILENCE, text):
+        return None
     if re.search(rf"\b(?:{_STYLE_WORDS})\b", text):
         return GENERATIVE.format(what="restyling the picture")
     if re.search(
@@ -168,7 +194,7 @@ def generative_reason(c: Clause) -> str | None:
         return GENERATIVE.format(what="inventing picture detail or content with an AI model")
     if re.search(rf"\b(?:{_BODY_WORDS})\b", text) and not re.search(
         r"\b(?:text|title|caption|subtitle)\b", text
-    ):
+    ) and not re.search(_AGED_LOOK, text):
         return GENERATIVE.format(what="changing a person's appearance or actions")
     if re.search(r"\b(?:replace|swap|substitute|exchange)\b", text):
         return GENERATIVE.format(what="replacing part of the picture")
@@ -227,7 +253,7 @@ def generative_reason(c: Clause) -> str | None:
 
 _WHOLE_VIDEO = frozenset(
     "video videos clip clips footage shot shots scene film movie recording vid reel vlog tiktok short story "
-    "sequence edit timelapse montage frame image picture".split()
+    "sequence edit timelapse montage frame image picture sound audio music soundtrack volume".split()
 )
 _TIME_OR_SOUND = (
     r"\b(?:speed\w*|sped|slow\w*\s+down|slower|faster|quicker|revers\w*|backwards?|rewind\w*|loop\w*|repeat\w*|trim\w*|"
@@ -299,7 +325,7 @@ LIMITS: tuple[tuple[str, str], ...] = (
         "speed ramps are not supported; one constant speed change is",
     ),
     (
-        r"\b(?:green|purple|pink|magenta|red|yellow|violet|neon)(?:ish)?\s+(?:tint|tone|hue|cast|filter|wash|look|glow)\b",
+        r"\b(?:green|purple|pink|magenta|red|violet|neon)(?:ish)?\s+(?:tint|tone|hue|cast|filter|wash|look|glow)\b",
         "colour tints other than warm, cool, sepia and the named looks are not supported",
     ),
     (
@@ -315,6 +341,7 @@ LIMITS: tuple[tuple[str, str], ...] = (
 
 def apply_limits(c: Clause) -> None:
     """Record (and consume) phrases naming features the engine does not have."""
+    c.consume(c.search(KEEP_PITCH))
     for pattern, reason in LIMITS:
         m = c.search(pattern)
         if m:

@@ -61,6 +61,9 @@ def mute_rule(c: Clause) -> None:
         r"(?:remov\w*|strip\w*|drop\w*|kill|cut|lose|delet\w*|take\s+(?:out|away|off)|get\s+rid\s+of|"
         r"turn\s+off|switch\s+off|disable|ditch|eliminate|nuke)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|its\s+|any\s+)?"
         r"(?:original\s+)?(?:audio|sound|sounds|soundtrack|music|volume)(?:\s+track)?|"
+        r"(?:replace|swap|substitute)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:original\s+)?(?:audio|sound|sounds|"
+        r"soundtrack|music)(?:\s+track)?\s+(?:with|for|by)\s+(?:total\s+|complete\s+|pure\s+)?(?:silence|"
+        r"nothing|no\s+sound)|"
         r"(?:sound|audio|volume)\s+off|turn\s+(?:the\s+)?(?:sound|audio|volume)\s+(?:all\s+the\s+way\s+)?(?:off|down\s+to"
         r"\s+(?:0|zero))|volume\s+(?:to\s+)?(?:0|zero)\b)(?:\s+(?:the\s+)?(?:audio|sound|track|clip|video|it))?\b"
         + _NOT_COLOR

@@ -38,7 +38,7 @@ _GRADES: tuple[tuple[str, str], ...] = (
         r"\bvintage(?:\s+film)?\b|\bretro(?:\s+film)?\b|\bold\s+(?:film|movie|school|footage|camera|video|tape)s?\b|\bfilm\s+(?:look|style|"
         r"stock|emulation|feel)\b|\bfilmic\b|\banalog(?:ue)?\b|\bnostalgi\w*|\b(?:19)?[5-9]0s\b|\bseventies\b|"
         r"\beighties\b|\bnineties\b|\b(?:twenties|thirties|forties|fifties|sixties)\b|\bvhs\b|\bsuper\s*8\b|\b(?:8|16)\s*mm\b|\bpolaroid\b|\blomo\w*|"
-        r"\bclassic\s+film\b|\baged\b|\bhome\s+movie\b|\bthrowback\b|\bold\s+fashioned\b|\bold\b",
+        r"\bclassic\s+film\b|\baged\b|\b(?:look|feel|seem)\s+(?:\w+\s+){0,2}older\b|\b(?:age|aging|ageing)\s+(?=it\b|the\b)|\bhome\s+movie\b|\bthrowback\b|\bold\s+fashioned\b|\bold\b",
     ),
     (
         "faded",
@@ -47,8 +47,8 @@ _GRADES: tuple[tuple[str, str], ...] = (
     ),
     (
         "high_contrast",
-        r"\bhigh\s*contrast\b|\bpunchy\b|\bcrushed\s+blacks\b|\bdramatic\s+look\b|\bgritty\b|\bmoody\b|"
-        r"\blowkey\b|\bhard\s+look\b|\bharsh\b|\bcontrasty\b",
+        r"\bhigh\s*contrast\b|\bpunch(?:y|ier)\b|\bcrushed\s+blacks\b|\bdramatic\s+look\b|\bgritty\b|\bmoody\b|"
+        r"\blowkey\b|\bhard\s+look\b|\bharsh\b|(?<!less )(?<!not )(?<!not so )(?<!too )\bcontrasty\b",
     ),
     (
         "vivid",
@@ -66,15 +66,15 @@ _GRADES: tuple[tuple[str, str], ...] = (
     (
         "warm",
         r"\bmore\s+(?:orange|yellow|amber)\b|\bless\s+(?:blue|cold|cool)\b|\bwarm\w*|\bgolden(?:\s+hour)?\b|\bsunny\b|\bsunset\s+(?:look|tones?|vibe|feel|glow|colou?rs?)\b|"
-        r"\bamber\b|\borange\s*(?:tint|tone|hue|cast|look|filter)\b|\b(?:warm|golden|sunny|amber)\s+glow\b|\borangey\b|\byellowish\b|\bcozy\b|\bcosy\b|"
-        r"\bsummery\b|\bsummer\s+(?:look|vibe|feel)\b|\bhotter\b|"
+        r"\bamber\b|\b(?:orange|yellow)(?:ish)?\s*(?:tint|tone|hue|cast|look|filter)\b|\b(?:warm|golden|sunny|amber)\s+glow\b|\borangey\b|\byellowish\b|\bcozy\b|\bcosy\b|"
+        r"\bsummery\b|\bsummer\s+(?:look|vibes?|feel)\b|\bhotter\b|"
         r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:orange|yellow|amber|warm(?:er)?|red)(?:\s+side)?\b",
     ),
     (
         "cool",
         r"\bmore\s+blue\b|\bless\s+(?:orange|yellow|warm\w*)\b|\bcool(?:er|ing|est)?\b|\bcold(?:er)?\b|\bchill(?:y|ier)\b|\bicy\b|\bfrost(?:y|ier)\b|"
         r"\bblu(?:e|ish|er)\s*(?:tint|tone|tones|hue|cast|look|filter)\b|\bbluish\b|\bbluer\b|\bwint(?:ry|ery)\b|"
-        r"\bwinter\s+(?:look|vibe|feel)\b|\barctic\b|\bmoonlight\b|\bmake\s+it\s+blue\b|\bsteely\b|"
+        r"\bwinter\s+(?:look|vibes?|feel)\b|\barctic\b|\bmoonlight\b|\bmake\s+it\s+blue\b|\bsteely\b|"
         r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:blue|cyan|cool(?:er)?|cold(?:er)?)(?:\s+side)?\b",
     ),
     (
@@ -164,7 +164,16 @@ def grade_rule(c: Clause) -> None:
             and not c.has(r"\bcooler|tone|tint|colou?r")
         ):
             continue  # "make it look cool" is praise, not a colour temperature
-        negated = re.search(r"\b(?:less|not\s+(?:so|as|too))\s+$", c.rest[: m.start()])
+        negated = re.search(
+            r"\b(?:(?:less|not\s+(?:so|as|too))\s+|(?:remov\w*|fix\w*|correct\w*|get\s+rid\s+of|reduc\w*|neutrali[sz]\w*|"
+            r"cancel\w*(?:\s+out)?|kill|take\s+out|tone\s+down|counteract\w*|balance\s+out)\s+"
+            r"(?:the\s+|that\s+|this\s+|its\s+|any\s+)?(?:\w+\s+)?)$",
+            c.rest[: m.start()],
+        )
+        if negated and not re.search(r"\b(?:less|not)\b", negated.group(0)) and not re.search(
+            r"\b(?:tint|tone|tones|hue|cast|look|filter)\b|ish\b", c.rest[m.start() : m.end() + 8]
+        ):
+            negated = None  # "fix the blue cast" is the opposite colour; "fix it, warm" is not
         if negated and style in _OPPOSITE:
             c.consume(negated.span(), m)  # "less colourful" is muted, "less warm" is cool
             style = _OPPOSITE[style]
@@ -185,7 +194,8 @@ def grade_rule(c: Clause) -> None:
         if style == "black_white":
             strength = by_level(c.text, 0.6, 1.0, 1.0)
         else:
-            strength = by_level(c.text, 0.4, 0.8, 1.0)
+            # a "slight" look must still be visible: at 0.4 a vintage or faded grade barely shows
+            strength = by_level(c.text, 0.5, 0.8, 1.0)
         conf = 0.6 if generic else 0.9
         c.emit(Grade(style=style, strength=strength, source=source, confidence=c.confidence(conf)))  # type: ignore[arg-type]
 
@@ -222,10 +232,31 @@ def _explicit(c: Clause, noun: str) -> float | None:
     return float(m.group("v").replace(" ", "")) if m else None
 
 
+_DARKS = r"(?:darks|shadows|blacks|dark\s+(?:parts|areas|bits|tones))"
+_LIGHTS = r"(?:lights|highlights|whites|brights|bright\s+(?:parts|areas|bits))"
+
+
 def tone_rule(c: Clause) -> None:
     values: dict[str, float] = {}
     words: list[re.Match[str] | None] = []
     pct = percent(c.rest)
+
+    # "the darks darker and the lights lighter": pushing the ends apart (or together) is contrast,
+    # read before brightness so the two halves do not cancel out as "darker" + "lighter".
+    spread = c.finditer(
+        rf"\b(?:the\s+)?{_DARKS}\s+(?:\w+\s+){{0,2}}(?:darker|deeper|blacker)\b|"
+        rf"\b(?:the\s+)?{_LIGHTS}\s+(?:\w+\s+){{0,2}}(?:lighter|brighter|whiter)\b|"
+        rf"\b(?:boost|brighten|raise|lift|push|pump|bump)\w*\s+(?:up\s+)?(?:the\s+)?{_LIGHTS}\b"
+    )
+    squeeze = c.finditer(
+        rf"\b(?:the\s+)?{_DARKS}\s+(?:\w+\s+){{0,2}}(?:lighter|brighter)\b|"
+        rf"\b(?:the\s+)?{_LIGHTS}\s+(?:\w+\s+){{0,2}}(?:darker|dimmer|less\s+bright)\b|"
+        rf"\b(?:tame|dim|darken|pull\s+down|bring\s+down|recover|lower)\w*\s+(?:the\s+)?{_LIGHTS}\b"
+    )
+    if spread or squeeze:
+        step = by_level(c.text, 1.1, 1.2, 1.35, 1.5)
+        values["contrast"] = step ** (len(spread) - len(squeeze))
+    ends = c.consume(*spread, *squeeze)
 
     # brightness: additive on 0..1 luma; "20 % brighter" ≈ +0.1 (20 % of mid grey).
     b_up = c.search(
@@ -233,7 +264,7 @@ def tone_rule(c: Clause) -> None:
         r"not\s+so\s+dark|less\s+dark|lift\s+(?:the\s+)?(?:image|picture))\b"
     )
     b_down = c.search(
-        r"\b(?:dark(?:en|er|ening|ness)?\w*|dim(?:mer|med)?|too\s+bright|less\s+bright|moodier|less\s+light|"
+        r"\b(?:dark(?!s\b)(?:en|er|ening|ness)?\w*|dim(?:mer|med)?|too\s+bright|less\s+bright|moodier|less\s+light|"
         r"gloomier|shadier|dimmer)\b"
     )
     if b_up or b_down:
@@ -289,7 +320,7 @@ def tone_rule(c: Clause) -> None:
 
     gamma = c.search(
         r"\bgamma\b|\b(?:lift|raise|brighten|open\s+up)\s+(?:the\s+)?(?:shadows|midtones|mids|blacks)\b|"
-        r"\b(?:deepen|crush|darken|lower)\s+(?:the\s+)?(?:shadows|midtones|mids|blacks)\b"
+        r"\b(?:deepen|crush|darken|lower)\s+(?:the\s+)?(?:shadows|midtones|mids|blacks|darks)\b"
     )
     if gamma:
         explicit = _explicit(c, "gamma")
@@ -342,5 +373,6 @@ def tone_rule(c: Clause) -> None:
         values = {k: round(min(clamp[k][1], max(clamp[k][0], v)), 4) for k, v in values.items()}
         conf = 0.6 if enhance and len(words) == 1 and words[0] is enhance else 0.9
         pct_m = c.search(rf"(?:by\s+)?(?:{NUM})\s*(?:%|percent)")
-        tone = Tone(source=c.consume(*words, pct_m), confidence=c.confidence(conf))
+        source = " ".join(w for w in (ends, c.consume(*words, pct_m)) if w)
+        tone = Tone(source=source, confidence=c.confidence(conf))
         c.emit(tone.model_copy(update=values))

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from editbay.engine.ops import Blur, Denoise, Glow, Grain, Pixelate, Sharpen, Vignette
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._quantity import by_level
 
+# "light" as the effect's own adjective ("a light grain", "very light film grain", "a light dusting
+# of grain") means slight, whatever intensifier it carries; elsewhere in a clause it is about
+# brightness, so it is not in the shared strength vocabulary.
+_LIGHT_BEFORE = re.compile(r"\blight\s+(?:(?:dusting|sprinkl\w*|layer|touch|coat\w*)\s+of\s+(?:the\s+)?)?$")
 
-def _strength(c: Clause) -> float:
+
+def _strength(c: Clause, m: re.Match[str] | None = None) -> float:
+    """0.25 / 0.5 / 0.8 / 1.0 for slight / plain / strong / extreme words (the shared vocabulary);
+    ``m`` is the effect's own match, for the adjective in front of it."""
+    if m is not None and _LIGHT_BEFORE.search(c.text[: m.start()]):
+        return 0.25
     return by_level(c.text, 0.25, 0.5, 0.8, 1.0)
 
 
@@ -18,7 +29,7 @@ def vignette_rule(c: Clause) -> None:
         r"(?:\s+(?:effect|around\s+the\s+(?:edges|corners|frame)))?"
     )
     if m:
-        c.emit(Vignette(strength=_strength(c), source=c.consume(m), confidence=c.confidence()))
+        c.emit(Vignette(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence()))
 
 
 def denoise_rule(c: Clause) -> None:
@@ -31,7 +42,7 @@ def denoise_rule(c: Clause) -> None:
         r"\bsmoother\s+image\b"
     )
     if m:
-        c.emit(Denoise(strength=_strength(c), source=c.consume(m), confidence=c.confidence()))
+        c.emit(Denoise(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence()))
 
 
 def grain_rule(c: Clause) -> None:
@@ -40,7 +51,7 @@ def grain_rule(c: Clause) -> None:
         r"scratches|gritty\s+texture|speckled?)\b(?:\s+film)?(?:\s+(?:effect|texture|filter|overlay|look))?"
     )
     if m:
-        strength = by_level(c.text, 0.25, 0.5, 0.8, 1.0)
+        strength = _strength(c, m)
         c.emit(
             Grain(strength=strength, source=c.consume(m, c.search(r"\btexture\b")), confidence=c.confidence())
         )
@@ -77,7 +88,7 @@ def glow_rule(c: Clause) -> None:
         r"heavenly|soft\s+(?:light|glow|look|and\s+dreamy)|misty)\b(?:\s+(?:effect|look|filter))?"
     )
     if m:
-        c.emit(Glow(strength=_strength(c), source=c.consume(m), confidence=c.confidence()))
+        c.emit(Glow(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence()))
 
 
 def sharpen_rule(c: Clause) -> None:
@@ -89,7 +100,7 @@ def sharpen_rule(c: Clause) -> None:
         r"(?:the\s+)?blur\w*|unsharp|(?:more|better)\s+focus(?:ed)?|in\s+focus)\b"
     )
     if m:
-        c.emit(Sharpen(strength=_strength(c), source=c.consume(m), confidence=c.confidence()))
+        c.emit(Sharpen(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence()))
 
 
 def blur_rule(c: Clause) -> None:
@@ -105,4 +116,4 @@ def blur_rule(c: Clause) -> None:
         return
     if m:
         conf = 0.7 if "motion" in m.group(0) else 0.95 if "blur" in m.group(0) else 0.85
-        c.emit(Blur(strength=_strength(c), source=c.consume(m), confidence=c.confidence(conf)))
+        c.emit(Blur(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence(conf)))

@@ -90,7 +90,8 @@ _RATIOS: dict[str, float] = {r: int(r.split(":")[0]) / int(r.split(":")[1]) for 
 _PLATFORMS: tuple[tuple[str, AspectRatio], ...] = (
     (
         r"\b(?:instagram|insta|ig)\s+(?:reels?|stor(?:y|ies))\b|\byoutube\s+shorts?\b|\btiktoks?\b|\breels?\b|"
-        r"\bshorts\b|\bstor(?:y|ies)\b|\bsnapchat\b|\bvertical\b|\bportrait\s+(?:mode|video|format|orientation)\b|"
+        r"\bshorts\b|\b(?:for|as|into|to|fit)\s+(?:an?\s+|my\s+|the\s+|our\s+)?(?:(?:fb|facebook|snapchat|whatsapp)\s+)?"
+        r"stor(?:y|ies)\b|\bstor(?:y|ies)\s+(?:format|size|sized|ratio|mode|dimensions?|post|video)\b|\bsnapchat\b|\bvertical\b|\bportrait\s+(?:mode|video|format|orientation)\b|"
         r"\bphone\s+screen\b|\bmobile\b|\bupright\b|\bportrait\b(?!\s+post)",
         "9:16",
     ),
@@ -378,13 +379,14 @@ _FADE_IN = (
     r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:in|up)\b(?:\s+from\s+black)?|"
     r"\bfade[ds]?\s+(?:up\s+)?from\s+black\b|"
     r"\b(?:start|open|begin)\w*\s+(?:from|with|in|on|out\s+of)\s+(?:an?\s+)?(?:black|darkness|fade)\b|"
-    r"\bfrom\s+black\b|\bfade\w*\s+at\s+the\s+(?:start|beginning)\b|\bout\s+of\s+black\b"
+    r"\bfrom\s+(?:a\s+|the\s+)?(?:black|darkness)(?:\s+(?:screen|frame))?\b|\bfade\w*\s+at\s+the\s+(?:start|beginning)\b|"
+    r"\bout\s+of\s+(?:a\s+|the\s+)?(?:black|darkness)(?:\s+(?:screen|frame))?\b"
 )
 _FADE_OUT = (
     r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:out|away|down)\b(?:\s+to\s+black)?|"
     r"\bfade[ds]?\s+(?:in)?to\s+black\b|\bfade\s+into\s+(?:black|darkness)\b|"
     r"\b(?:end|finish|close|conclude)\w*\s+(?:with|on|in)\s+(?:an?\s+)?(?:fade|black)\w*|"
-    r"\bto\s+black\b|\bfade\w*\s+at\s+the\s+end\b|\bblack\s+at\s+the\s+end\b"
+    r"\bto\s+(?:a\s+)?black(?:\s+(?:screen|frame))?\b|\bfade\w*\s+at\s+the\s+end\b|\bblack\s+at\s+the\s+end\b"
 )
 
 

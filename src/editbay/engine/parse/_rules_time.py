@@ -66,6 +66,8 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
     if pct:
         p = float(pct.group("p")) / 100.0
         said = pct.group(0)
+        if said.endswith("speed") and not re.search(r"\bby\s*$", c.rest[: pct.start()]) and p > 0:
+            return p, [pct]  # "slow motion at 25 % speed": the speed itself, not a change by 25 %
         if direction == "fast" and not re.search(r"\b(?:to|at)\s*$", c.rest[: pct.start()]):
             return 1 + p, [pct]
         if direction == "slow" and not re.search(r"\b(?:to|at)\s*$", c.rest[: pct.start()]):
@@ -78,6 +80,9 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
     if bare and direction == "neutral":
         return float(bare.group("n")), [bare]
     return None, []
+
+
+NEEDS_SECONDS = 'say which seconds to cut, e.g. "cut the first 3 seconds" or "remove 0:02 to 0:05"'
 
 
 def speed_rule(c: Clause) -> None:
@@ -131,7 +136,7 @@ def speed_rule(c: Clause) -> None:
 def reverse_rule(c: Clause) -> None:
     m = c.search(
         r"\b(?:boomerang\w*|pingpong|bounc\w*|yoyo|rewind\s+and\s+(?:replay|play)|loop\s+back\s+and\s+forth)"
-        r"\b(?:\s+(?:loop\w*|effect|style|playback|mode))?"
+        r"\b(?:\s+(?:loop\w*|effect|style|playback|mode|clip|video|thing)){0,2}"
     )
     if m:
         c.emit(Boomerang(source=c.consume(m), confidence=c.confidence()))
@@ -246,7 +251,7 @@ def trim_rule(c: Clause) -> None:
             vague = c.search(r"\b(?:intro|outro|beginning|start|ending|end|middle|boring\s+parts?|shorter)\b")
             if vague and (remove or c.search(r"\bshorter\b")):
                 c.consume(keep, remove, vague)
-                c.refuse('say which seconds to cut, e.g. "cut the first 3 seconds" or "remove 0:02 to 0:05"')
+                c.refuse(NEEDS_SECONDS)
         elif c.search(r"\b(?:shorter|shorten)\b"):
             c.consume(c.search(r"\b(?:shorter|shorten)\b"))
             c.refuse('say how long the video should be, e.g. "trim it to 5 seconds"')
@@ -274,6 +279,10 @@ def trim_rule(c: Clause) -> None:
     ):
         cut_words = False
     source = c.consume(keep, remove, span.pos)
+    if is_edge:  # "trim off the ending, the last 1.5 s": the edge named in words is the one timed
+        tail = span.end is None or (span.start is not None and span.start < 0)
+        edge = r"(?:ending|end|outro)" if tail else r"(?:intro|beginning|start)"
+        c.consume(c.search(rf"\b(?:the\s+)?{edge}\b"))
     conf = c.confidence()
     if not cut_words:
         c.emit(Trim(start=span.start, end=span.end, source=source, confidence=conf))

@@ -51,8 +51,9 @@ def face_rule(c: Clause) -> None:
         c.search(rf"\b(?:{_HIDE})\b(?:\s+(?:out|up|over))?\s+(?:\S+\s+){{0,4}}?{_FACES}")
         or c.search(rf"{_FACES}\s+(?:\S+\s+){{0,3}}?(?:{_HIDE}|unrecogni[sz]able|unidentifiable|hidden)\b")
         or c.search(r"\bface\s*(?:blur\w*|pixel\w*|mosaic|anonymi[sz]\w*|redact\w*|mask\w*)\b")
-        or c.search(r"\b(?:put|place|add|draw|stick|apply)\s+(?:an?\s+|some\s+)?(?:black\s+(?:bars?|boxes?|"
-                    rf"rectangles?|squares?)|blur|mosaic|pixelation|pixels)\s+(?:over|on|across)\s+{_FACES}")
+        or c.search(r"(?:\b(?:put|place|add|draw|stick|apply)\s+)?(?:\ban?\s+|\bsome\s+)?\b(?:black\s+"
+                    r"(?:bars?|boxes?|rectangles?|squares?)|blur|mosaic|pixelation|pixels)\s+(?:over|on|across)\s+"
+                    rf"{_FACES}")
         or c.search(rf"\b(?:anonymi[sz]\w*|de\s*identif\w*)\b(?:\s+(?:\S+\s+){{0,2}}?{PERSON}\b)?")
         or c.search(rf"\b(?:blur|pixelate|obscure|censor|hide)\s+(?:out\s+)?(?:the\s+|all\s+|any\s+)?"
                     rf"{PERSON}\b(?!\s+(?:in|on|at)\b)")
@@ -82,8 +83,12 @@ def face_rule(c: Clause) -> None:
                    rf"(?:the\s+)?(?:\w+\s+)?{PERSON})?(?:\s+by)?\b|\bfor\s+(?:their\s+)?(?:privacy|anonymity)\b")
     source = _consume(c, m, extra if extra is not m else None, why,
                       tail if tail is not None and tail.start() >= m.end() else None,
-                      c.search(r"\bwith\s+(?:big\s+|large\s+|chunky\s+|small\s+)*(?:chunky\s+)?"
-                               r"(?:pixels?|blocks?|mosaic|black\s+(?:boxes|bars|rectangles))\b"))
+                      c.search(r"\b(?:with|using)\s+(?:an?\s+|some\s+)?(?:(?:big|large|chunky|small|heavy|strong|light|"
+                               r"slight|soft|thick|gaussian)\s+)*(?:pixels?|pixelation|blocks?|mosaic|"
+                               r"blur(?:ring)?|black\s+(?:boxes|bars|rectangles))\b"),
+                      # "hide their identities by blurring their faces": the method restates the request
+                      c.search(rf"\b(?:by|via|through|using)\s+(?:{_HIDE})\b(?:\s+(?:out|over))?"
+                               rf"(?:\s+(?:\S+\s+){{0,2}}?{_FACES})?"))
     c.emit(FaceBlur(style=style, strength=strength, source=source, confidence=c.confidence(0.9)))
 
 
@@ -189,6 +194,14 @@ def color_match_rule(c: Clause) -> None:
         m.group(0),
     ):
         return  # "make it look like an old photograph" is a look (sepia), not a reference image
+    if not c.ctx.images and re.search(
+        r"\b(?:like|as)\s+an?\s+(?:(?!uploaded|attached|reference|ref\b)\S+\s+){0,3}?"
+        r"(?:photo\w*|pictures?|pics?|images?|stills?|snapshots?)\b",
+        m.group(0),
+    ):
+        # "look like a brownish 1920s photograph", "like a photo negative": an indefinite picture
+        # describes a look for the colour rules; a reference is "the/this/my image" or an upload
+        return
     index = 0
     which = re.search(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(?:image|photo|picture|pic|"
                       r"still|reference)\b|\b(?:image|photo|picture|reference)\s*(?:number\s*|#\s*)?(\d)\b",
@@ -217,8 +230,9 @@ _SHAKE = (
 
 def stabilize_rule(c: Clause) -> None:
     """Remove camera shake; also reads complaints ("it's so shaky", "the picture keeps wobbling")."""
-    if c.search(rf"\b(?:add|give|apply|put|make\s+it|create|simulate)\b.{{0,20}}\b{_SHAKE}"):
-        return  # adding shake is not stabilising (the refusal checks say so)
+    adding = c.search(rf"\b(?:add|give|apply|put|make\s+it|create|simulate)\b.{{0,20}}\b{_SHAKE}")
+    if adding and not re.search(r"\b(?:less|fewer|not|no|never)\b", adding.group(0)):
+        return  # adding shake is not stabilising (the refusal checks say so); "make it less shaky" is
     m = (
         c.search(r"\b(?:stab[ai]li[sz]\w*|de\s*shak\w*|anti\s*shake|steady\w*|steadie\w*|stead(?:y|ier)\s+cam\w*|"
                  r"gimbal|tripod|lock(?:ed)?\s+(?:it\s+|the\s+(?:camera|shot)\s+)?off|rock\s+solid)\b")

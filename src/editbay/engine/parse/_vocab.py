@@ -179,6 +179,8 @@ def _extra_known() -> frozenset[str]:
         old timey older night day daytime nighttime film films movie movies photo photos photograph camera
         tape cinema dream dreamy glowy modern classic noir sunset sunrise summer winter autumn spring
         hollywood blockbuster polaroid kodak fuji fujifilm technicolor vhs analog analogue super
+        brownish bluish yellowish orangey orangish twenties thirties forties fifties sixties seventies
+        eighties nineties era decade intensity
         shots scenes clips seconds effect add adding added apply applying applied attached uploaded provided
         given supplied included pixel pixels block blocks squares tiles chunky chunkier coarse fine finer
         letters

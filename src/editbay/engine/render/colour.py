@@ -135,17 +135,28 @@ PRESET_LOOKS: dict[str, tuple[YuvStep, ...]] = {
 }
 
 
+def _colourfulness(gain: float, offset: float) -> float:
+    """Chroma scale that keeps colours as saturated as before a brightness or exposure change.
+
+    Light changes R, G and B together, so chroma scales with luma: raising only Y would wash the
+    colours out ("brighter" measured 18 % less saturated). Exposure is a gain on all three; an
+    offset is scaled as the gain it is at mid grey.
+    """
+    return gain * (1.0 + 2.0 * offset)
+
+
 def op_steps(op: ColourOp) -> list[YuvStep]:
     if isinstance(op, Grade):
         return grade_steps(op.style, op.strength)
     if isinstance(op, Tone):
+        gain = 2.0 ** (op.exposure / 2.2)
         return [
             YuvStep(
                 gamma=op.gamma,
-                gain=2.0 ** (op.exposure / 2.2),
+                gain=gain,
                 offset=op.brightness,
                 contrast=op.contrast,
-                sat=op.saturation,
+                sat=round(max(0.0, min(4.0, op.saturation * _colourfulness(gain, op.brightness))), 4),
             )
         ]
     if isinstance(op, Temperature):

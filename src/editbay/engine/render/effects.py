@@ -8,8 +8,8 @@
   average (`atadenoise`): on a noisy 640x360 clip it halved the error where `hqdn3d` removed a fifth,
   at half of `hqdn3d`'s CPU cost.
 * grain: new luma noise every frame, clumped like film grain (drawn at 1/cell of the resolution
-  and upscaled: 2 px clumps at 1080p), merged with `blend`; x264 skips the partition and motion
-  search that random noise defeats (the encoder, not the filter, is what grain costs).
+  and upscaled: 2 px clumps at 1080p), merged with `blend`; grain jobs get x264 options that skip
+  the analysis fresh noise defeats (the encoder, not the filter, is what grain costs).
 * pixelate: `pixelize`; glow: a screen blend (as a `lut2` table) of a blurred, downscaled copy on
   the luma plane.
 """
@@ -73,9 +73,14 @@ def denoise_filters(strength: float) -> list[Filter]:
 
 # Grain size: one clump per `cell` pixels, film-like at any resolution (1 px up to 720p).
 GRAIN_CELL_AT = 540
-# x264 analysis that fresh noise in every block defeats: sub-partitions, intra 4x4/8x8 and a finer
-# motion search find nothing to predict, so they cost time (about half of x264's) without saving bits.
-GRAIN_X264 = {"partitions": "none", "subme": "1", "me": "dia"}
+# x264 work that fresh noise in every block makes useless (measured, docs/performance.md "Engine"):
+# sub-partitions, intra 4x4/8x8 and sub-pixel motion search find nothing to predict in noise; B-frames
+# cost a second search per block and save nothing on it; the deblocking filter spends time smoothing
+# away part of the grain; CABAC's cost grows with the bits, which grain multiplies (CAVLC: the same
+# pictures at about 30 % more bits). Every frame keeps its own new grain.
+GRAIN_X264 = {
+    "partitions": "none", "subme": "0", "me": "dia", "bframes": "0", "no-deblock": "1", "cabac": "0",
+}
 
 
 def grain_cell(width: int, height: int) -> int:
