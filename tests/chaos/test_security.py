@@ -142,7 +142,11 @@ NO_TENANT_DATA = {
     ("get", "/readyz"),
     ("get", "/metrics"),
 }
-CAPABILITY_URLS = {("put", "/v1/uploads/{fileId}"), ("get", "/v1/files/{key}")}  # signed links
+CAPABILITY_URLS = {  # signed links; the upstream's callback carries a per-job HMAC token + signature
+    ("put", "/v1/uploads/{fileId}"),
+    ("get", "/v1/files/{key}"),
+    ("post", "/v1/upstream/webhook/{jobId}/{token}"),
+}
 SCOPE_OF = {
     ("post", "/v1/jobs/submit"): "submit_job",
     ("post", "/v1/jobs/{jobId}/cancel"): "submit_job",
@@ -173,6 +177,11 @@ def test_isolation_scopes_brute_force_caps_and_slow_uploads(tmp_path: Path):
             ops = {(m, p) for p, item in a.get("/openapi.json").json()["paths"].items() for m in item}
             unclassified = ops - JOB_SCOPED - ACCOUNT_VIEWS - NO_TENANT_DATA - CAPABILITY_URLS
             assert not unclassified, f"classify these operations for the isolation sweep: {unclassified}"
+            # the upstream callback of a real job, with a guessed token: refused, nothing revealed
+            guessed = b.post(f"/v1/upstream/webhook/{job_id}/{'0' * 32}", content=b"{}")
+            assert guessed.status_code == 401, guessed.text
+            assert guessed.json()["error"]["code"] == "INVALID_WEBHOOK_SIGNATURE"
+            assert job_id not in guessed.json()["error"]["message"]
 
             # --- tenant isolation -------------------------------------------------------------
             isolation = {}
