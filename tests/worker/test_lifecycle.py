@@ -118,7 +118,7 @@ def test_a_worker_that_lost_its_lease_cannot_finish_the_job(sessions, make_job):
     with transaction(sessions) as session:
         assert lifecycle.heartbeat(session, job_id, "w1") is None
         assert lifecycle.complete(session, job_id, "w1", []) is None
-        assert lifecycle.heartbeat(session, job_id, "w2") is False
+        assert lifecycle.heartbeat(session, job_id, "w2") == (False, 0)
     assert job_row(sessions, job_id).attempts == 2
 
 
@@ -153,7 +153,7 @@ def test_cancel_processing_can_only_end_cancelled(sessions, make_job, account):
     with transaction(sessions) as session:
         assert lifecycle.cancel(session, account, job_id).status == "processing"
     with transaction(sessions) as session:
-        assert lifecycle.heartbeat(session, job_id, "w1") is True
+        assert lifecycle.heartbeat(session, job_id, "w1") == (True, 0)
         assert lifecycle.complete(session, job_id, "w1", []) is None
         assert lifecycle.fail(session, job_id, "w1", "RENDER_FAILED", "x") is None
         ended = lifecycle.finish_cancelled(session, job_id, "w1")

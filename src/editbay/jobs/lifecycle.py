@@ -140,11 +140,14 @@ def claim_next(
 # ---- while running ---------------------------------------------------------------------------
 
 
-def heartbeat(session: Session, job_id: str, worker_id: str, lease_seconds: float = 30.0) -> bool | None:
-    """Renew the lease. Returns whether a stop was requested, or None when the lease is lost."""
+def heartbeat(
+    session: Session, job_id: str, worker_id: str, lease_seconds: float = 30.0
+) -> tuple[bool, int] | None:
+    """Renew the lease. Returns the job's run signals (whether a stop was requested, the upstream
+    webhooks accepted so far: `queue.read_run_signals`), or None when the lease is lost."""
     if not queue.renew_lease(session, job_id, worker_id, utcnow(), lease_seconds):
         return None
-    return queue.read_cancel_requested(session, job_id)
+    return queue.read_run_signals(session, job_id)
 
 
 def set_progress(session: Session, job_id: str, worker_id: str, progress: int) -> bool:

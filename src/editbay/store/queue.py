@@ -138,11 +138,6 @@ def renew_lease(session: Session, job_id: str, worker_id: str, now: datetime, le
     return _changed(result)
 
 
-def read_cancel_requested(session: Session, job_id: str) -> bool:
-    """Whether a stop was requested for the job."""
-    return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar_one_or_none())
-
-
 def read_run_signals(session: Session, job_id: str) -> tuple[bool, int]:
     """What a running job's supervisor watches between heartbeats: whether a stop was requested,
     and how many upstream webhooks were accepted for it (`count_upstream_notification`)."""

@@ -232,28 +232,28 @@ class JobRunner:
             return "timeout"
         if self.abort_at is not None and now >= self.abort_at:
             return "shutdown"
-        notifications: int | None = None
+        signals: tuple[bool, int] | None
         if now >= watch.next_beat:
             watch.next_beat = now + settings.heartbeat_seconds
             watch.next_check = now + CANCEL_CHECK_SECONDS
             with transaction(self.services.sessions) as session:
-                state = lifecycle.heartbeat(session, spec.job_id, self.worker_id, settings.lease_seconds)
-                if state is False:
-                    notifications = read_run_signals(session, spec.job_id)[1]
-            if state is None:
+                signals = lifecycle.heartbeat(session, spec.job_id, self.worker_id, settings.lease_seconds)
+            if signals is None:
                 return "lost"
-            if state:
-                return "cancel"
         elif now >= watch.next_check:
             watch.next_check = now + CANCEL_CHECK_SECONDS
             with transaction(self.services.reads) as session:
-                cancel, notifications = read_run_signals(session, spec.job_id)
+                signals = read_run_signals(session, spec.job_id)
+        else:
+            signals = None
+        if signals is not None:
+            cancel, notifications = signals
             if cancel:
                 return "cancel"
-        if notifications is not None and notifications != watch.notifications:
-            # an upstream webhook was accepted (by any API process: the count is in the database)
-            watch.notifications = notifications
-            ctx.wakeup.set()
+            if notifications != watch.notifications:
+                # an upstream webhook was accepted (by any API process: the count is in the database)
+                watch.notifications = notifications
+                ctx.wakeup.set()
         percent = int(outcome.progress * 100)
         if percent != watch.written and now - watch.last_write >= PROGRESS_WRITE_SECONDS:
             with transaction(self.services.sessions) as session:
