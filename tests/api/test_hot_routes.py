@@ -178,3 +178,48 @@ def test_hot_requests_are_counted_under_their_route(client: TestClient, tenant: 
     assert float(counters["editbay_submit_group_requests_total"]) >= float(
         counters["editbay_submit_groups_total"]
     )
+
+
+def test_hot_requests_enter_below_fastapis_stack(
+    client: TestClient, tenant: Any, submit_body: Callable[..., dict[str, Any]]
+) -> None:
+    """Once started, the hot endpoints go straight to the request middleware (`EditbayAPI.front`);
+    everything else still takes FastAPI's whole stack."""
+    app: Any = client.app
+    assert app.front is not None
+    job = client.post("/v1/jobs/submit", json=submit_body(), headers=tenant.headers).json()["jobId"]
+    whole_stack = app.middleware_stack
+
+    async def refuse(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError(f"FastAPI's stack entered for {scope['path']}")
+
+    app.middleware_stack = refuse
+    try:
+        got = client.get(f"/v1/jobs/{job}", headers=tenant.headers)
+        assert got.status_code == 200 and got.json()["jobId"] == job
+        assert got.headers["x-request-id"] and got.headers["x-ratelimit-limit"]
+        assert client.post("/v1/jobs/submit", json=submit_body(), headers=tenant.headers).status_code == 200
+        assert client.get(f"/v1/jobs/{job}/missing", headers=tenant.headers).status_code == 500
+    finally:
+        app.middleware_stack = whole_stack
+    assert client.get(f"/v1/jobs/{job}/missing", headers=tenant.headers).status_code == 404
+
+
+def test_the_shortcut_closes_at_shutdown(lite_app: Any) -> None:
+    with TestClient(lite_app):
+        assert lite_app.front is not None
+    assert lite_app.front is None
+
+
+@pytest.mark.parametrize("why", ["telemetry", "root_path"])
+def test_the_shortcut_stays_closed_when_fastapis_layers_matter(
+    lite_app: Any, tenant: Any, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
+    """With FastAPI's native telemetry on (its middleware records every request) or a root path,
+    every request takes FastAPI's stack."""
+    if why == "telemetry":
+        monkeypatch.setattr(lite_app._native_telemetry, "enabled", lambda: True)
+    else:
+        lite_app.root_path = "/edit"
+    with TestClient(lite_app, raise_server_exceptions=False):
+        assert lite_app.front is None

@@ -162,3 +162,57 @@ def test_a_read_through_a_broken_database_is_an_operational_error(tmp_path: Any)
     with pytest.raises(OperationalError):  # no jobs table: the driver's error, as SQLAlchemy's
         asyncio.run(read())
     engine.dispose()
+
+
+@pytest.mark.parametrize("revision", ["0004", None])
+def test_job_reads_do_not_walk_the_segment_index(empty_database_url: str, revision: str | None) -> None:
+    """`parent_id IS NULL` holds for every job: an index holding those NULLs is one more write
+    per submit, and a planner with stale statistics (a freshly loaded, never analysed table) used
+    it for the GET query and walked all of them. Only segment tasks are indexed (partial index,
+    migration 0005); at the previous revision PostgreSQL's plan shows the walk."""
+    from sqlalchemy import text
+
+    from editbay.store import migrate
+
+    migrate.upgrade(empty_database_url, revision or "head")
+    engine, factory, _ = reader_and_factory(empty_database_url)
+    postgres = engine.dialect.name == "postgresql"
+    if revision is not None and not postgres:
+        pytest.skip("SQLite's planner picks the primary key either way")
+    with transaction(factory) as session:
+        owner = accounts.create_account(session, "owner", 0).id
+    with engine.begin() as conn:  # 3,000 jobs and no ANALYZE
+        conn.execute(
+            text(
+                "INSERT INTO jobs (id, account_id, request_id, model_slug, model_version, input,"
+                " status, progress, cost_microcents, refunded_microcents, attempts,"
+                " cancel_requested, created_at)"
+                " VALUES (:id, :account, 'req_1', 'm', '1', '{}', 'pending', 0, 1, 0, 0, false,"
+                " CURRENT_TIMESTAMP)"
+            ),
+            [{"id": f"job_{i:06d}", "account": owner} for i in range(3000)],
+        )
+        if postgres:
+            sql = queries.jobs_public_sql(engine.dialect)
+            plan = conn.exec_driver_sql(
+                "EXPLAIN " + sql, {"ids": [f"job_{i:06d}" for i in range(0, 3000, 200)]}
+            ).scalars().all()
+            indexdef = conn.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_jobs_parent'"
+                     " AND schemaname = current_schema()")
+            ).scalar_one()
+        else:
+            sql, _names = queries.account_job_public_sql(engine.dialect)
+            plan = [
+                str(row) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, ("job_000001", owner))
+            ]
+            indexdef = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_jobs_parent'")
+            ).scalar_one()
+    engine.dispose()
+    walks = any("ix_jobs_parent" in line for line in plan)
+    if revision is None:
+        assert "parent_id IS NOT NULL" in indexdef
+        assert not walks, plan
+    else:
+        assert walks, plan  # what the partial index prevents

@@ -78,7 +78,11 @@ class RequestContextMiddleware:
         self.metrics = metrics
         self.hot = hot  # `api.hot.HotRoutes`: serves the two hottest endpoints without FastAPI
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send, handler: Any = None
+    ) -> None:
+        """`handler`: the hot route already matched (`api.main.EditbayAPI` enters here directly
+        for the hot endpoints, below FastAPI's own middleware stack)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -118,7 +122,8 @@ class RequestContextMiddleware:
             capped = scope["method"] != "PUT" and self.max_body > 0
             if capped:
                 receive = self._capped_receive(receive, state)
-            handler = self.hot.match(scope) if self.hot is not None else None
+            if handler is None and self.hot is not None:
+                handler = self.hot.match(scope)
             try:
                 if handler is not None:
                     await handler(scope, receive, send_wrapper, self.app)
