@@ -121,6 +121,7 @@ def one_run(clip_url: str, workers: int, segmented: bool, segment_seconds: float
                             "claim": (c.started_at - c.created_at).total_seconds() if c.started_at else 0.0,
                             "ended": (c.completed_at - t0).total_seconds() if c.completed_at else 0.0,
                             "timings": (c.output_meta or {}).get("timings", {}),
+                            "handover": (c.output_meta or {}).get("handover", {}),
                         }
                         for c in children
                     ]
@@ -161,8 +162,9 @@ def report(name: str, r: dict[str, Any]) -> None:
     print(f"    parent: claimed after {r['claim']:.2f} s, ended at {r['ended']:.1f} s; phases: {r['phases']}")
     for i, seg in enumerate(r["segments"]):
         phases = ", ".join(f"{k} {v:.2f}" for k, v in seg["timings"].items())
+        moved = "/".join(seg["handover"].get(side, "?") for side in ("input", "output"))
         print(f"    seg {i}: queued {seg['queued']:5.1f} s, claim {seg['claim']:.2f} s, "
-              f"run {seg['run']:5.2f} s, ended {seg['ended']:5.1f} s  ({phases})")
+              f"run {seg['run']:5.2f} s, ended {seg['ended']:5.1f} s  ({phases}; in/out {moved})")
     last = max(seg["ended"] for seg in r["segments"])
     print(f"    tail (last segment ended → parent ended): {r['ended'] - last:.2f} s; "
           f"client saw it {r['wall'] - r['ended']:.2f} s later")

@@ -213,6 +213,11 @@ def test_a_long_render_is_split_over_workers_joined_and_billed_once(cluster, lon
     assert all(ch.cost_microcents == 0 and ch.webhook_url is None for ch in children)
     # the segments ran on both machines (the parent's worker helps with its own segments)
     assert {i for ch in children for i in c.ran_by(ch.id)} == {0, 1}
+    # on the parent's machine files change hands locally; the other machine goes through S3
+    parent_machine = c.ran_by(job_id)
+    for ch in children:
+        way = "local" if c.ran_by(ch.id) == parent_machine else "storage"
+        assert ch.output_meta["handover"] == {"input": way, "output": way}, (ch.id, ch.output_meta)
     assert _ledger(c, [job_id, *[ch.id for ch in children]]) == ["hold", "capture"]
     assert [j["jobId"] for j in client.get("/v1/jobs").json()["jobs"]] == [job_id]  # children hidden
     video = httpx.get(job["output"], trust_env=False, timeout=30).content

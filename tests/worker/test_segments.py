@@ -18,7 +18,7 @@ from editbay.engine.plan import plan_edit
 from editbay.errors import ErrorCode
 from editbay.providers.base import JobFailed, JobSpec, RunContext
 from editbay.providers.local import LocalEngineProvider
-from editbay.providers.segment import SegmentProvider
+from editbay.providers.segment import HANDOVER, SegmentProvider
 from editbay.settings import Settings
 from editbay.storage import get_storage
 from procs import make_clip
@@ -91,10 +91,12 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _run(
-    tmp: Path, clip: Path, prompt: str, fan_out: bool, fail_at: int | None = None
+    tmp: Path, clip: Path, prompt: str, fan_out: bool, fail_at: int | None = None, remote: bool = False
 ) -> tuple[Path, dict[str, Any], list[int]]:
     """Run the local provider; with ``fan_out`` the segment tasks run in this process, in order
-    (segment ``fail_at`` fails, as a segment task that used up its attempts)."""
+    (segment ``fail_at`` fails, as a segment task that used up its attempts). ``remote``: the
+    tasks trade their files through storage, as on another machine (else the parent hands them
+    over in the process)."""
     settings = Settings(data_dir=tmp / "data", segment_threshold_seconds=4, segment_seconds=2)
     storage = get_storage(settings)
     frames: list[int] = []
@@ -115,11 +117,16 @@ def _run(
             if i == fail_at:
                 raise JobFailed(ErrorCode.RENDER_FAILED, f"segment {i} failed")
             frames.append(data["segment"]["frames"])
+            task = data["segment"]
+            if remote:  # as if the task ran on another machine
+                HANDOVER.forget([task["input"], task["output"], *(task.get("stills") or {}).values()])
             work = tmp / f"child-{i}"
             work.mkdir()
             ctx = RunContext(workdir=work, storage=storage, settings=settings)
             result = SegmentProvider().run(JobSpec(f"child{i}", "acc", "x", data), ctx)
             timings.append(result.output_meta["timings"])
+            way = "storage" if remote else "local"
+            assert result.output_meta["handover"] == {"input": way, "output": way}
             on_progress((i + 1) / count)
             on_done(i)
 
@@ -143,17 +150,17 @@ def _run(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "prompt",
+    ("prompt", "remote"),
     [
-        "make it black and white",
-        "make it warmer and turn the volume up",
-        "add the logo in the top right corner and make it black and white",
+        ("make it black and white", False),
+        ("make it warmer and turn the volume up", False),
+        ("add the logo in the top right corner and make it black and white", True),
     ],
 )
-def test_joined_output_matches_a_single_pass_render(clip, tmp_path, prompt):
+def test_joined_output_matches_a_single_pass_render(clip, tmp_path, prompt, remote):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    joined, plan, frames = _run(tmp_path / "a", clip, prompt, fan_out=True)
+    joined, plan, frames = _run(tmp_path / "a", clip, prompt, fan_out=True, remote=remote)
     single, single_plan, _ = _run(tmp_path / "b", clip, prompt, fan_out=False)
     assert "segment-parallel" in " ".join(plan["notes"]) and len(frames) == 4
     a, b = _luma(joined), _luma(single)

@@ -15,7 +15,7 @@ from typing import Any
 
 from editbay.errors import ErrorCode
 from editbay.providers.base import JobCancelled, JobFailed, JobSpec, ProviderResult, RunContext
-from editbay.providers.segment import Phases
+from editbay.providers.segment import HANDOVER, Phases
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,9 @@ def segmented(
 
     Pipelined so the workers start early and the tail after the last segment stays short: each
     piece is queued as soon as it is stored; each rendered piece is fetched as soon as its task
-    completes; the segment holding the thumbnail frame writes the thumbnail and poster itself."""
+    completes; the segment holding the thumbnail frame writes the thumbnail and poster itself.
+    Tasks that run in this worker process trade their files with this function through
+    `providers.segment.HANDOVER` instead of storage."""
     from editbay.engine import media as _media
     from editbay.engine import segments as seg
     from editbay.engine.render.compiler import still_frame
@@ -184,6 +186,7 @@ def segmented(
     thumb, poster = output.with_suffix(".thumb.jpg"), output.with_suffix(".poster.jpg")
     rendered = [ctx.workdir / f"rendered-{i:04d}.mp4" for i in range(len(pieces))]
     fetched: set[int] = set()
+    handed: list[str] = []  # storage keys registered with HANDOVER
     try:
         with phases("upload"):
             image_keys = []
@@ -200,18 +203,29 @@ def segmented(
                 }
                 if i == still_seg:
                     task["stills"] = stills
+                    for key, path in ((stills["thumbnail"], thumb), (stills["poster"], poster)):
+                        handed.append(key)
+                        HANDOVER.expect(key, path)
                 with phases("upload"):
                     ctx.storage.put_file(task["input"], piece, "video/mp4")
-                piece.unlink(missing_ok=True)
+                # a task run in this process takes the piece from here and hands its output back
+                handed.extend((task["input"], task["output"]))
+                HANDOVER.offer(task["input"], piece)
+                HANDOVER.expect(task["output"], rendered[i])
                 yield {"segment": task}
 
         def fetch(index: int) -> None:  # a segment completed: fetch it while the others render
+            pieces[index].unlink(missing_ok=True)
+            if rendered[index].is_file():  # rendered in this process: handed over already
+                fetched.add(index)
+                return
             with phases("download"):
                 ctx.storage.download_to(f"{prefix}/seg-{index:04d}.out.mp4", rendered[index])
                 if index == still_seg:
                     for key, path in ((stills["thumbnail"], thumb), (stills["poster"], poster)):
-                        with contextlib.suppress(Exception):  # made from the output below instead
-                            ctx.storage.download_to(key, path)
+                        if not path.is_file():
+                            with contextlib.suppress(Exception):  # made from the output below instead
+                                ctx.storage.download_to(key, path)
             fetched.add(index)
 
         with phases("fan-out"):
@@ -226,6 +240,7 @@ def segmented(
             output.parent.mkdir(parents=True, exist_ok=True)
             partial.replace(output)
     finally:
+        HANDOVER.forget(handed)
         with phases("cleanup"), contextlib.suppress(Exception):  # else left to the sweeper
             ctx.storage.delete_prefix(f"work/{job.job_id}/")  # every attempt's pieces
     plan.notes.append(f"{decision.reason}; {len(pieces)} segments at keyframes")
