@@ -100,6 +100,23 @@ def start_downstream(tmp_path: Path, database_url: str, upstream: Upstream, **se
     return Downstream(server, worker, base, env, api(base, create_key(env)))
 
 
+@pytest.fixture
+def stacks(tmp_path: Path, database_url: str) -> Iterator[Any]:
+    """``stacks(**settings) -> (upstream, downstream)``, both stopped after the test."""
+    procs: list[Proc] = []
+
+    def start(**settings: Any) -> tuple[Upstream, Downstream]:
+        upstream = start_upstream(tmp_path)
+        procs.append(upstream.server)
+        down = start_downstream(tmp_path, database_url, upstream, **settings)
+        procs.extend((down.worker, down.server))
+        return upstream, down
+
+    yield start
+    for proc in reversed(procs):
+        proc.stop()
+
+
 def submit(client: httpx.Client, model: str, video: str) -> str:
     response = client.post(
         "/v1/jobs/submit", json={"model": model, "input": {"prompt": PROMPT, "video_url": video}}
@@ -128,108 +145,84 @@ def deliveries(upstream: Upstream, upstream_job_id: str) -> list[dict[str, Any]]
     return list(response.json()["deliveries"])
 
 
-def test_the_upstreams_signed_webhook_finishes_the_job_long_before_the_poll(tmp_path, database_url, video):
-    upstream = start_upstream(tmp_path)
-    down = start_downstream(tmp_path, database_url, upstream)
-    try:
-        started = time.monotonic()
-        job_id = submit(down.client, STANDARD, video)
-        job = wait_job(down.client, job_id, 40)
-        elapsed = time.monotonic() - started
-        assert job["status"] == "completed", (job, down.log()[-3000:])
-        assert elapsed < LONG_POLL / 4, elapsed  # woken by the webhook, not by the fallback poll
-        link = job["routing"]["upstream"]
-        assert link["webhook"] is True and link["webhookWakeups"] >= 1 and link["status"] == "completed"
-        assert job["output"].startswith(down.base) and down.client.get(job["output"]).content[4:8] == b"ftyp"
-        assert "woken by the upstream's webhook" in down.worker.log()
-        assert notifications(database_url, job_id) >= 1
+def test_the_upstreams_signed_webhook_finishes_the_job_long_before_the_poll(stacks, database_url, video):
+    upstream, down = stacks()
+    started = time.monotonic()
+    job_id = submit(down.client, STANDARD, video)
+    job = wait_job(down.client, job_id, 40)
+    elapsed = time.monotonic() - started
+    assert job["status"] == "completed", (job, down.log()[-3000:])
+    assert elapsed < LONG_POLL / 4, elapsed  # woken by the webhook, not by the fallback poll
+    link = job["routing"]["upstream"]
+    assert link["webhook"] is True and link["webhookWakeups"] >= 1 and link["status"] == "completed"
+    assert job["output"].startswith(down.base) and down.client.get(job["output"]).content[4:8] == b"ftyp"
+    assert "woken by the upstream's webhook" in down.worker.log()
+    assert notifications(database_url, job_id) >= 1
 
-        # the upstream really sent its signed webhook to our endpoint, which took it at once
-        [delivery] = deliveries(upstream, link["jobId"])
-        assert delivery["url"].startswith(f"{down.base}/v1/upstream/webhook/{job_id}/")
-        assert delivery["status"] == "sent" and delivery["attemptLog"][0]["statusCode"] == 200
-        token = delivery["url"].rsplit("/", 1)[1]
-        assert token not in json.dumps(job)  # the URL token is not shown to the client
-    finally:
-        down.worker.stop()
-        down.server.stop()
-        upstream.server.stop()
+    # the upstream really sent its signed webhook to our endpoint, which took it at once
+    [delivery] = deliveries(upstream, link["jobId"])
+    assert delivery["url"].startswith(f"{down.base}/v1/upstream/webhook/{job_id}/")
+    assert delivery["status"] == "sent" and delivery["attemptLog"][0]["statusCode"] == 200
+    token = delivery["url"].rsplit("/", 1)[1]
+    assert token not in json.dumps(job)  # the URL token is not shown to the client
 
 
-def test_forged_webhooks_are_refused_and_leave_the_waiting_job_alone(tmp_path, database_url, video):
-    upstream = start_upstream(tmp_path)
-    down = start_downstream(tmp_path, database_url, upstream)
-    try:
-        job_id = submit(down.client, FAST, video)  # the upstream's job hangs: ours waits on it
-        wait_until(lambda: link_of(down.client, job_id).get("jobId"), 30, what="the upstream job linked")
-        settings = Settings(secret_key=down.env["EDITBAY_SECRET_KEY"])
-        url = f"{down.base}/v1/upstream/webhook/{job_id}/{callback_token(settings, job_id)}"
-        body = json.dumps({"jobId": link_of(down.client, job_id)["jobId"], "status": "completed"}).encode()
-        now = int(time.time())
+def test_forged_webhooks_are_refused_and_leave_the_waiting_job_alone(stacks, database_url, video):
+    upstream, down = stacks()
+    job_id = submit(down.client, FAST, video)  # the upstream's job hangs: ours waits on it
+    wait_until(lambda: link_of(down.client, job_id).get("jobId"), 30, what="the upstream job linked")
+    settings = Settings(secret_key=down.env["EDITBAY_SECRET_KEY"])
+    url = f"{down.base}/v1/upstream/webhook/{job_id}/{callback_token(settings, job_id)}"
+    body = json.dumps({"jobId": link_of(down.client, job_id)["jobId"], "status": "completed"}).encode()
+    now = int(time.time())
 
-        def headers(secret: str, stamp: int, signed_body: bytes) -> dict[str, str]:
-            return {
-                "X-PixelByte-Timestamp": str(stamp),
-                "X-PixelByte-Signature": signature(secret, stamp, signed_body),
-            }
-
-        forgeries = {
-            "unsigned": {},
-            "wrong secret": headers("whsec_forged", now, body),
-            "tampered body": headers(upstream.secret, now, body.replace(b"completed", b"failed")),
-            "expired timestamp": headers(upstream.secret, now - 600, body),
+    def headers(secret: str, stamp: int, signed_body: bytes) -> dict[str, str]:
+        return {
+            "X-PixelByte-Timestamp": str(stamp),
+            "X-PixelByte-Signature": signature(secret, stamp, signed_body),
         }
-        for what, forged in forgeries.items():
-            response = httpx.post(url, content=body, headers=forged, trust_env=False)
-            assert response.status_code == 401, (what, response.text)
-            assert response.json()["error"]["code"] == "INVALID_WEBHOOK_SIGNATURE", what
-        wrong_token = url.rsplit("/", 1)[0] + "/" + "0" * 32
-        response = httpx.post(wrong_token, content=body, headers=headers(upstream.secret, now, body))
-        assert response.status_code == 401
-        time.sleep(1.0)  # a wake-up would have reached the worker by now
-        job = down.client.get(f"/v1/jobs/{job_id}").json()
-        assert job["status"] == "processing" and job["routing"]["upstream"]["webhookWakeups"] == 0
-        assert notifications(database_url, job_id) == 0
 
-        # the genuine article wakes the worker (another process) — which finds the job still running
-        response = httpx.post(url, content=body, headers=headers(upstream.secret, int(time.time()), body))
-        assert response.status_code == 200 and response.json()["woken"] is True
-        wait_until(lambda: link_of(down.client, job_id).get("webhookWakeups") == 1, 5, what="the wake-up")
-        assert down.client.get(f"/v1/jobs/{job_id}").json()["status"] == "processing"
+    forgeries = {
+        "unsigned": {},
+        "wrong secret": headers("whsec_forged", now, body),
+        "tampered body": headers(upstream.secret, now, body.replace(b"completed", b"failed")),
+        "expired timestamp": headers(upstream.secret, now - 600, body),
+    }
+    for what, forged in forgeries.items():
+        response = httpx.post(url, content=body, headers=forged, trust_env=False)
+        assert response.status_code == 401, (what, response.text)
+        assert response.json()["error"]["code"] == "INVALID_WEBHOOK_SIGNATURE", what
+    wrong_token = url.rsplit("/", 1)[0] + "/" + "0" * 32
+    response = httpx.post(wrong_token, content=body, headers=headers(upstream.secret, now, body))
+    assert response.status_code == 401
+    time.sleep(1.0)  # a wake-up would have reached the worker by now
+    job = down.client.get(f"/v1/jobs/{job_id}").json()
+    assert job["status"] == "processing" and job["routing"]["upstream"]["webhookWakeups"] == 0
+    assert notifications(database_url, job_id) == 0
 
-        down.client.post(f"/v1/jobs/{job_id}/cancel")
-        assert wait_job(down.client, job_id, 30)["status"] == "cancelled"
-        late = httpx.post(url, content=body, headers=headers(upstream.secret, int(time.time()), body))
-        assert late.status_code == 200 and late.json()["woken"] is False
-    finally:
-        down.worker.stop()
-        down.server.stop()
-        upstream.server.stop()
+    # the genuine article wakes the worker (another process) — which finds the job still running
+    response = httpx.post(url, content=body, headers=headers(upstream.secret, int(time.time()), body))
+    assert response.status_code == 200 and response.json()["woken"] is True
+    wait_until(lambda: link_of(down.client, job_id).get("webhookWakeups") == 1, 5, what="the wake-up")
+    assert down.client.get(f"/v1/jobs/{job_id}").json()["status"] == "processing"
+
+    down.client.post(f"/v1/jobs/{job_id}/cancel")
+    assert wait_job(down.client, job_id, 30)["status"] == "cancelled"
+    late = httpx.post(url, content=body, headers=headers(upstream.secret, int(time.time()), body))
+    assert late.status_code == 200 and late.json()["woken"] is False
 
 
-def test_a_lost_webhook_still_finishes_by_the_fallback_poll(tmp_path, database_url, video):
-    upstream = start_upstream(tmp_path)
+def test_a_lost_webhook_still_finishes_by_the_fallback_poll(stacks, database_url, video):
     # we hold the wrong secret: the upstream's real webhook is refused (401), i.e. lost
-    down = start_downstream(
-        tmp_path,
-        database_url,
-        upstream,
-        upstream_webhook_secret="whsec_stale",
-        upstream_webhook_poll_seconds=6,
-    )
-    try:
-        started = time.monotonic()
-        job_id = submit(down.client, STANDARD, video)
-        job = wait_job(down.client, job_id, 40)
-        elapsed = time.monotonic() - started
-        assert job["status"] == "completed", (job, down.log()[-3000:])
-        assert elapsed >= 6  # nothing but the fallback poll could finish it
-        link = job["routing"]["upstream"]
-        assert link["webhook"] is True and link["webhookWakeups"] == 0
-        assert notifications(database_url, job_id) == 0
-        [delivery] = deliveries(upstream, link["jobId"])
-        assert delivery["attemptLog"] and all(a["statusCode"] == 401 for a in delivery["attemptLog"])
-    finally:
-        down.worker.stop()
-        down.server.stop()
-        upstream.server.stop()
+    upstream, down = stacks(upstream_webhook_secret="whsec_stale", upstream_webhook_poll_seconds=6)
+    started = time.monotonic()
+    job_id = submit(down.client, STANDARD, video)
+    job = wait_job(down.client, job_id, 40)
+    elapsed = time.monotonic() - started
+    assert job["status"] == "completed", (job, down.log()[-3000:])
+    assert elapsed >= 6  # nothing but the fallback poll could finish it
+    link = job["routing"]["upstream"]
+    assert link["webhook"] is True and link["webhookWakeups"] == 0
+    assert notifications(database_url, job_id) == 0
+    [delivery] = deliveries(upstream, link["jobId"])
+    assert delivery["attemptLog"] and all(a["statusCode"] == 401 for a in delivery["attemptLog"])
