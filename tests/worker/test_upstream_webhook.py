@@ -226,3 +226,60 @@ def test_a_lost_webhook_still_finishes_by_the_fallback_poll(stacks, database_url
     assert notifications(database_url, job_id) == 0
     [delivery] = deliveries(upstream, link["jobId"])
     assert delivery["attemptLog"] and all(a["statusCode"] == 401 for a in delivery["attemptLog"])
+
+
+def test_a_retried_attempt_resubmits_the_same_body_after_the_setting_changed(stacks, video, tmp_path):
+    """The first attempt's upstream submit carried a webhook URL; its worker dies and the next
+    one runs with upstream webhooks off. The retry resubmits under the same Idempotency-Key, so it
+    must send the same body (with the URL): the upstream then answers with the same job instead
+    of a 409."""
+    upstream, down = stacks()
+    job_id = submit(down.client, FAST, video)  # the upstream's job hangs: ours waits on it
+    first = wait_until(lambda: link_of(down.client, job_id).get("jobId"), 30, what="the upstream job linked")
+    assert link_of(down.client, job_id)["webhook"] is True
+    down.worker.kill9()
+    env = {k: v for k, v in down.env.items() if k != "EDITBAY_UPSTREAM_WEBHOOK_SECRET"}
+    down.worker = start_worker(env, tmp_path)  # the fixture stops it
+
+    def retried_and_polled() -> dict[str, Any] | None:
+        # the first attempt never polled (its fallback poll is LONG_POLL): a "processing" status
+        # comes from the retried attempt's poll — webhooks off now, so it polls every second
+        job = down.client.get(f"/v1/jobs/{job_id}").json()
+        ended = job["status"] in ("completed", "failed", "cancelled")
+        polled = job["routing"]["upstream"].get("status") == "processing"
+        return job if job["attempts"] == 2 and (ended or polled) else None
+
+    retried = wait_until(retried_and_polled, 30, what="the retried attempt polling the upstream")
+    assert retried["status"] == "processing", (retried, down.log()[-3000:])
+    link = retried["routing"]["upstream"]
+    assert link["jobId"] == first and link["webhook"] is True
+    assert len(upstream.client.get("/v1/jobs").json()["jobs"]) == 1  # one upstream job, not two
+    down.client.post(f"/v1/jobs/{job_id}/cancel")
+    assert wait_job(down.client, job_id, 30)["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(("before", "now"), [(True, False), (False, True), (None, True), (None, False)])
+def test_the_webhook_decision_of_an_earlier_attempt_is_kept(tmp_path, before, now):
+    """Unit view of the same rule, both ways: the earlier attempt's recorded decision wins; with
+    no earlier submit the setting decides; the wait follows the setting as it is now."""
+    from editbay.providers.base import JobSpec, RunContext
+    from editbay.providers.upstream import _Run
+    from editbay.storage import get_storage
+
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="s",
+        public_base_url="http://127.0.0.1:9",
+        upstream_base_url="http://127.0.0.1:8",
+        upstream_webhook_secret="whsec_x" if now else "",
+    )
+    routing: dict[str, Any] = {"mode": "upstream"}
+    if before is not None:
+        routing["upstream"] = {"host": "127.0.0.1:8", **({"webhook": True} if before else {})}
+    spec = JobSpec("job_1", "acc", STANDARD, {"prompt": PROMPT}, attempt=2, routing=routing)
+    context = RunContext(workdir=tmp_path, storage=get_storage(settings), settings=settings)
+    with httpx.Client() as client:
+        run = _Run(client, spec, context, dict(routing))
+    sent = now if before is None else before
+    assert (run.webhook_url is not None) is sent
+    assert run.woken is (sent and now)

@@ -89,9 +89,17 @@ class _Run:
         self.client, self.job, self.context, self.routing = client, job, context, routing
         self.limit = min(s.upstream_timeout_seconds, s.job_timeout_seconds)
         self.deadline = time.monotonic() + self.limit
+        # A retried attempt resubmits under the same Idempotency-Key, so it must send the very
+        # body the first attempt sent — with or without a `webhookUrl` as that attempt decided
+        # (recorded before its submit), even if the setting has changed since: a different body
+        # would be refused by the upstream (409). The wait itself follows the setting as it is.
+        previous = routing.get("upstream")
+        submitted = isinstance(previous, dict) and "host" in previous
+        decided = previous.get("webhook") is True if submitted else None  # type: ignore[union-attr]
         self.link: dict[str, Any] = {"host": urlsplit(s.upstream_base_url).netloc, "rateLimitedRetries": 0}
         self.routing["upstream"] = self.link
-        self.webhook_url = callback_url(s, job.job_id)  # carries a token: never recorded
+        self.webhook_url = callback_url(s, job.job_id, enabled=decided)  # has a token: never recorded
+        self.woken = self.webhook_url is not None and s.upstream_webhook_enabled
         if self.webhook_url:
             self.link.update(webhook=True, webhookWakeups=0)
 
@@ -176,6 +184,7 @@ class _Run:
         body: dict[str, Any] = {"model": self.job.model_slug, "input": self.job.input}
         if self.webhook_url:
             body["webhookUrl"] = self.webhook_url
+        self.record()  # the webhook decision, before the upstream can have seen it (see __init__)
         response = self.request(
             "POST", "/v1/jobs/submit", json=body, headers={"Idempotency-Key": self.job.job_id}
         )
@@ -192,7 +201,7 @@ class _Run:
         """Poll until the upstream job ends (sooner when its webhook wakes us); its final JSON
         when completed."""
         s = self.context.settings
-        every = s.upstream_webhook_poll_seconds if self.webhook_url else s.upstream_poll_seconds
+        every = s.upstream_webhook_poll_seconds if self.woken else s.upstream_poll_seconds
         while True:
             if self.pause(every):
                 self.record(webhookWakeups=self.link.get("webhookWakeups", 0) + 1)

@@ -36,10 +36,10 @@ def callback_token(settings: Settings, job_id: str) -> str:
     return digest[:TOKEN_HEX_DIGITS]
 
 
-def callback_url(settings: Settings, job_id: str) -> str | None:
+def callback_url(settings: Settings, job_id: str, *, enabled: bool | None = None) -> str | None:
     """The ``webhookUrl`` for the job's upstream submit, or None when webhooks are off
-    (`Settings.upstream_webhook_enabled`)."""
-    if not settings.upstream_webhook_enabled:
+    (``enabled``; by default `Settings.upstream_webhook_enabled`)."""
+    if not (settings.upstream_webhook_enabled if enabled is None else enabled):
         return None
     return f"{settings.base_url}{PATH_PREFIX}/{job_id}/{callback_token(settings, job_id)}"
 
