@@ -100,21 +100,36 @@ def start_downstream(tmp_path: Path, database_url: str, upstream: Upstream, **se
     return Downstream(server, worker, base, env, api(base, create_key(env)))
 
 
-@pytest.fixture
-def stacks(tmp_path: Path, database_url: str) -> Iterator[Any]:
-    """``stacks(**settings) -> (upstream, downstream)``, both stopped after the test."""
-    procs: list[Proc] = []
+class Stacks:
+    """``stacks(**settings) -> (upstream, downstream)``; every process started through it (and
+    any handed to `track`) is stopped after the test."""
 
-    def start(**settings: Any) -> tuple[Upstream, Downstream]:
-        upstream = start_upstream(tmp_path)
-        procs.append(upstream.server)
-        down = start_downstream(tmp_path, database_url, upstream, **settings)
-        procs.extend((down.worker, down.server))
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        self.tmp_path, self.database_url = tmp_path, database_url
+        self.procs: list[Proc] = []
+
+    def __call__(self, **settings: Any) -> tuple[Upstream, Downstream]:
+        upstream = start_upstream(self.tmp_path)
+        self.track(upstream.server)
+        down = start_downstream(self.tmp_path, self.database_url, upstream, **settings)
+        self.track(down.worker)
+        self.track(down.server)
         return upstream, down
 
-    yield start
-    for proc in reversed(procs):
-        proc.stop()
+    def track(self, proc: Proc) -> Proc:
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+
+@pytest.fixture
+def stacks(tmp_path: Path, database_url: str) -> Iterator[Stacks]:
+    started = Stacks(tmp_path, database_url)
+    yield started
+    started.stop()
 
 
 def submit(client: httpx.Client, model: str, video: str) -> str:
@@ -239,7 +254,7 @@ def test_a_retried_attempt_resubmits_the_same_body_after_the_setting_changed(sta
     assert link_of(down.client, job_id)["webhook"] is True
     down.worker.kill9()
     env = {k: v for k, v in down.env.items() if k != "EDITBAY_UPSTREAM_WEBHOOK_SECRET"}
-    down.worker = start_worker(env, tmp_path)  # the fixture stops it
+    down.worker = stacks.track(start_worker(env, tmp_path))
 
     def retried_and_polled() -> dict[str, Any] | None:
         # the first attempt never polled (its fallback poll is LONG_POLL): a "processing" status
