@@ -132,3 +132,92 @@ def test_fade_to_white_is_refused() -> None:
 def test_adding_music_is_refused() -> None:
     plan = parse("add some upbeat music")
     assert not plan.operations and "audio" in plan.unsupported[0].reason
+
+
+# ---- mute / volume during part of the clip ------------------------------------------------------
+
+TIMED_MUTES = [
+    ("mute the first 3 seconds", {"start": None, "end": 3.0}),
+    ("mute from 0:05 to 0:08", {"start": 5.0, "end": 8.0}),
+    ("silence the last 2 seconds", {"start": -2.0, "end": None}),
+    ("mute between 2 and 4 seconds", {"start": 2.0, "end": 4.0}),
+    ("remove the sound from the first 3 seconds", {"start": None, "end": 3.0}),
+    ("cut the audio for the last 1.5 seconds", {"start": -1.5, "end": None}),
+    ("only mute the first 3 seconds", {"start": None, "end": 3.0}),
+    ("mute everything after 4 seconds", {"start": 4.0, "end": None}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "span"), TIMED_MUTES)
+def test_a_mute_can_silence_part_of_the_clip(instruction: str, span: dict[str, float | None]) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == ["mute"] and not plan.unsupported, plan
+    assert_params(plan.operations[0], span)
+    assert plan.operations[0].timed  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "share"),
+    [("mute the second half", (0.5, 1.0, None)), ("silence the middle 2 seconds", (0.0, 1.0, 2.0))],
+)
+def test_a_mute_can_silence_a_share_of_the_clip(instruction: str, share: tuple) -> None:
+    mute = one(instruction, "mute")
+    assert (mute.portion.start, mute.portion.end, mute.portion.seconds) == share
+
+
+TIMED_VOLUMES = [
+    ("turn the volume down during the first half", -6.0, {"portion": (0.0, 0.5)}),
+    ("louder for the last 2 seconds", 6.0, {"start": -2.0, "end": None}),
+    ("halve the volume for the first 3 seconds", -6.02, {"start": None, "end": 3.0}),
+    ("lower the volume by 6 dB from 0:02 to 0:04", -6.0, {"start": 2.0, "end": 4.0}),
+    ("turn the music down by 10 dB after 4 seconds", -10.0, {"start": 4.0, "end": None}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "gain", "span"), TIMED_VOLUMES)
+def test_a_volume_change_can_apply_to_part_of_the_clip(instruction: str, gain: float, span: dict) -> None:
+    volume = one(instruction, "volume")
+    assert volume.gain_db == pytest.approx(gain, abs=0.01)  # "during the first half" is not "half the volume"
+    if "portion" in span:
+        assert (volume.portion.start, volume.portion.end) == span["portion"]
+    else:
+        assert_params(volume, span)
+
+
+def test_a_range_named_with_a_trim_verb_is_the_trim_not_the_mute() -> None:
+    plan = parse("keep the first 5 seconds with no sound")
+    assert sorted(kinds(plan)) == ["mute", "trim"]
+    mute = next(op for op in plan.operations if op.op == "mute")
+    assert not mute.timed  # type: ignore[union-attr]
+
+
+def test_untimed_mute_and_volume_stay_whole_track() -> None:
+    assert not one("mute it", "mute").timed
+    assert not one("make it louder", "volume").timed
+
+
+def test_keeping_the_original_sound_keeps_a_timed_mute() -> None:
+    plan = parse("mute the first 2 seconds", keep_original_sound=True)
+    assert kinds(plan) == ["mute"] and plan.operations[0].timed  # type: ignore[union-attr]
+    assert kinds(parse("mute it", keep_original_sound=True)) == []
+
+
+@pytest.mark.parametrize(
+    ("instruction", "spans"),
+    [
+        ("mute everything except the last 2 seconds", [(None, -2.0)]),
+        ("mute the audio but not the last 2 seconds", [(None, -2.0)]),
+        ("mute it apart from the first second", [(1.0, None)]),
+        ("mute all but 2 to 4 seconds", [(None, 2.0), (4.0, None)]),
+    ],
+)
+def test_a_mute_with_an_exception_silences_the_rest(instruction: str, spans: list[tuple]) -> None:
+    plan = parse(instruction)
+    assert [(op.start, op.end) for op in plan.operations] == spans and not plan.unsupported, plan  # type: ignore[union-attr]
+    assert set(kinds(plan)) == {"mute"}
+
+
+def test_a_volume_change_except_a_share_applies_to_the_other_shares() -> None:
+    plan = parse("quieter except for the middle third")
+    shares = [(op.portion.start, op.portion.end) for op in plan.operations]  # type: ignore[union-attr]
+    assert shares == [(0.0, 0.3333), (0.6667, 1.0)] and set(kinds(plan)) == {"volume"}

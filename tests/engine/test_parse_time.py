@@ -153,3 +153,91 @@ def test_speed_words_do_not_leak_into_other_ops() -> None:
 def test_freeze_in_the_middle_asks_for_a_time() -> None:
     plan = parse("freeze frame in the middle")
     assert not plan.operations and "freeze at" in plan.unsupported[0].reason
+
+
+# ---- spans named by a share of the clip's length (turned into seconds by the planner) ----------
+
+SHARES = [
+    ("keep only the first half", "trim", (0.0, 0.5, None)),
+    ("the last third only", "trim", (0.6667, 1.0, None)),
+    ("just the second half", "trim", (0.5, 1.0, None)),
+    ("keep the latter half of the video", "trim", (0.5, 1.0, None)),
+    ("trim it to the middle 50%", "trim", (0.25, 0.75, None)),
+    ("keep the middle 3 seconds", "trim", (0.0, 1.0, 3.0)),
+    ("keep the first two thirds", "trim", (0.0, 0.6667, None)),
+    ("keep the third quarter", "trim", (0.5, 0.75, None)),
+    ("keep from the halfway point on", "trim", (0.5, 1.0, None)),
+    ("remove the second half", "trim", (0.0, 0.5, None)),
+    ("cut the first quarter", "trim", (0.25, 1.0, None)),
+    ("remove the last 25%", "trim", (0.0, 0.75, None)),
+    ("trim the last 10 percent", "trim", (0.0, 0.9, None)),
+    ("drop the last 1/3", "trim", (0.0, 0.6667, None)),
+    ("cut everything after the halfway point", "trim", (0.0, 0.5, None)),
+    ("trim it to half its length", "trim", (0.0, 0.5, None)),
+    ("make it half as long", "trim", (0.0, 0.5, None)),
+    ("shorten it by a third", "trim", (0.0, 0.667, None)),
+    ("cut the middle 2 seconds", "cut", (0.0, 1.0, 2.0)),
+    ("remove 2 seconds from the middle", "cut", (0.0, 1.0, 2.0)),
+    ("delete the middle third", "cut", (0.3333, 0.6667, None)),
+    ("cut out the middle 20%", "cut", (0.4, 0.6, None)),
+    ("keep the central 2 seconds", "trim", (0.0, 1.0, 2.0)),
+    ("cut 3 seconds out of the middle", "cut", (0.0, 1.0, 3.0)),
+    ("cut the middle second", "cut", (0.0, 1.0, 1.0)),
+]
+
+
+@pytest.mark.parametrize(("instruction", "kind", "share"), SHARES)
+def test_a_share_of_the_clip_is_kept_or_removed(instruction: str, kind: str, share: tuple) -> None:
+    op = one(instruction, kind)
+    assert op.start is None and op.end is None and op.portion is not None
+    start, end, seconds = share
+    assert (op.portion.start, op.portion.end) == pytest.approx((start, end), abs=1e-3)
+    assert op.portion.seconds == seconds
+
+
+def test_half_a_second_stays_seconds_and_a_number_of_parts_stays_a_share() -> None:
+    assert one("skip the first half second", "trim").start == 0.5
+    assert one("keep the first half a second", "trim").end == 0.5
+    for instruction, end in [("keep the first 2 thirds", 2 / 3), ("keep the first 10 percent", 0.1)]:
+        op = one(instruction, "trim")  # not "the first 2 seconds" / "the first 10 seconds"
+        assert op.end is None and op.portion is not None and op.portion.end == pytest.approx(end, abs=1e-3)
+
+
+def test_a_whole_clip_effect_on_a_share_of_the_clip_is_reported() -> None:
+    plan = parse("make it black and white for the first half")
+    assert "trim" not in kinds(plan)
+    assert plan.unsupported and "share of the clip" in plan.unsupported[0].reason
+
+
+def test_both_edges_named_at_once_are_two_trims() -> None:
+    for instruction, first, last in [
+        ("remove the first and last quarter", {"portion": (0.25, 1.0)}, {"portion": (0.0, 0.75)}),
+        ("remove the first and last 2 seconds", {"start": 2.0}, {"end": -2.0}),
+    ]:
+        plan = parse(instruction)
+        assert kinds(plan) == ["trim", "trim"] and not plan.unsupported, plan
+        for op, expected in zip(plan.operations, (first, last), strict=True):
+            if "portion" in expected:
+                assert (op.portion.start, op.portion.end) == expected["portion"]  # type: ignore[union-attr]
+            else:
+                assert_params(op, expected)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "expected"),
+    [
+        ("remove everything except the last 2 seconds", "trim", {"start": -2.0, "end": None}),
+        ("cut everything but the first 3 seconds", "trim", {"start": None, "end": 3.0}),
+        ("keep everything except the first 3 seconds", "trim", {"start": 3.0, "end": None}),
+        ("cut everything except 2 to 4 seconds", "trim", {"start": 2.0, "end": 4.0}),
+        ("keep everything except 0:02 to 0:04", "cut", {"start": 2.0, "end": 4.0}),
+        ("delete all apart from the first half", "trim", {"portion": (0.0, 0.5)}),
+        ("keep everything except the middle third", "cut", {"portion": (0.3333, 0.6667)}),
+    ],
+)
+def test_a_span_named_as_an_exception_is_left_alone(instruction: str, kind: str, expected: dict) -> None:
+    op = one(instruction, kind)
+    if "portion" in expected:
+        assert (op.portion.start, op.portion.end) == expected["portion"]
+    else:
+        assert_params(op, expected)

@@ -194,3 +194,91 @@ def test_structured_inputs_flow_through_the_plan() -> None:
     plan = plan_edit("reformat", aspect_ratio="1:1", keep_original_sound=False, media=HD)
     assert _kinds(plan) == ["aspect", "mute"]
     assert (plan.output_width, plan.output_height) == (1080, 1080) and plan.has_audio is False
+
+
+# ---- shares of the clip's length become seconds; timed mute / volume -----------------------------
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "start", "end", "duration"),
+    [
+        ("keep only the first half", "trim", None, 3.0, 3.0),
+        ("the last third only", "trim", 4.0, None, 2.0),
+        ("remove the second half", "trim", None, 3.0, 3.0),
+        ("trim it to the middle 50%", "trim", 1.5, 4.5, 3.0),
+        ("keep the middle 2 seconds", "trim", 2.0, 4.0, 2.0),
+        ("cut the middle 2 seconds", "cut", 2.0, 4.0, 4.0),
+        ("delete the middle third", "cut", 2.0, 4.0, 4.0),
+    ],
+)
+def test_a_share_of_the_clip_becomes_seconds_with_the_media(
+    instruction: str, kind: str, start: float | None, end: float | None, duration: float
+) -> None:
+    plan = plan_edit(instruction, media=CLIP)
+    (op,) = plan.operations
+    assert op.op == kind and op.portion is None  # type: ignore[union-attr]
+    assert (op.start, op.end) == (start, end)  # type: ignore[union-attr]
+    assert plan.output_duration == pytest.approx(duration)
+    assert any("of the 6.00 s video" in note for note in plan.notes)
+
+
+def test_a_share_stays_a_share_without_the_media() -> None:
+    plan = plan_edit("keep only the first half")
+    dumped = plan.model_dump(mode="json")["operations"][0]
+    assert dumped["portion"] == {"start": 0.0, "end": 0.5, "seconds": None} and plan.output_duration is None
+
+
+def test_a_share_combines_with_a_trim_in_seconds() -> None:
+    plan = plan_edit("keep the first half and drop the first second", media=CLIP)
+    assert [(op.op, op.start, op.end) for op in plan.operations] == [("trim", 1.0, 3.0)]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("instruction", ["cut the middle 20 seconds", "mute the middle 10 seconds"])
+def test_a_middle_span_longer_than_the_clip_is_refused(instruction: str) -> None:
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit(instruction, media=CLIP)
+    assert "only 6.00 s" in str(err.value) and instruction in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "start", "end"),
+    [
+        ("mute the first 3 seconds", 0.0, 3.0),
+        ("silence the last 2 seconds", 4.0, None),
+        ("mute the second half", 3.0, None),
+        ("mute the middle 2 seconds", 2.0, 4.0),
+        ("speed it up 2x and mute the first half", 0.0, 1.5),  # on the output's clock
+        ("keep the first 4 seconds, then mute the last second", 3.0, None),
+    ],
+)
+def test_a_timed_mute_is_pinned_on_the_output_and_keeps_the_audio(
+    instruction: str, start: float, end: float | None
+) -> None:
+    plan = plan_edit(instruction, media=CLIP)
+    mute = next(op for op in plan.operations if op.op == "mute")
+    assert (mute.start, mute.end, mute.portion) == (start, end, None)  # type: ignore[union-attr]
+    assert plan.has_audio is True
+
+
+def test_a_timed_volume_is_pinned_and_not_summed_with_a_whole_track_one() -> None:
+    plan = plan_edit("turn the volume down during the first half, and make it 3 dB louder", media=CLIP)
+    volumes = sorted(((op.gain_db, op.start, op.end) for op in plan.operations), key=str)  # type: ignore[union-attr]
+    assert volumes == sorted([(-6.0, 0.0, 3.0), (3.0, None, None)], key=str)
+
+
+def test_a_mute_covering_the_whole_output_removes_the_audio() -> None:
+    plan = plan_edit("mute the first 10 seconds", media=CLIP)
+    assert [(op.op, op.timed) for op in plan.operations] == [("mute", False)]  # type: ignore[union-attr]
+    assert plan.has_audio is False and any("covers the whole output" in n for n in plan.notes)
+
+
+def test_timed_mutes_are_kept_each_and_dropped_by_a_whole_track_mute() -> None:
+    plan = plan_edit("mute the first second and mute the last second", media=CLIP)
+    assert [(op.start, op.end) for op in plan.operations] == [(0.0, 1.0), (5.0, None)]  # type: ignore[union-attr]
+    plan = plan_edit("mute the first second, then mute it", media=CLIP)
+    assert [(op.op, op.timed) for op in plan.operations] == [("mute", False)]  # type: ignore[union-attr]
+
+
+def test_a_timed_mute_on_a_silent_input_is_unsupported() -> None:
+    silent = CLIP.model_copy(update={"has_audio": False})
+    with pytest.raises(UnsupportedEdit, match="no audio"):
+        plan_edit("mute the first 2 seconds", media=silent)

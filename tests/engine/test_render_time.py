@@ -8,7 +8,9 @@ from media_utils import Video, audio_duration, rms_db
 
 from conftest import MEDIA, argv_of, graph_of
 from editbay.engine.errors import InvalidMedia, UnsupportedEdit
+from editbay.engine.media import probe
 from editbay.engine.ops import Boomerang, Cut, Freeze, Grade, Loop, Reverse, Speed, Text, Trim
+from editbay.engine.plan import plan_edit
 from editbay.engine.render.timeline import atempo_chain, fps_value
 
 
@@ -171,3 +173,35 @@ def test_freeze_holds_a_frame_with_silence(render_ops, clip_video: Video) -> Non
 def test_audio_stays_as_long_as_video(render_ops, ops) -> None:
     result, out = render_ops(ops)
     assert audio_duration(result.output) == pytest.approx(out.duration, abs=0.12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("instruction", "kept", "first"), [
+    ("keep only the first half", 0.5, 0.0),
+    ("trim it to the middle 50%", 0.5, 0.25),
+    ("remove the last third", 2 / 3, 0.0),
+    ("the second half only", 0.5, 0.5),
+])
+def test_a_share_of_the_clip_is_kept_to_within_a_frame(
+    render_ops, clip, clip_video: Video, instruction: str, kept: float, first: float
+) -> None:
+    media = probe(clip)
+    result, out = render_ops(plan_edit(instruction, media=media).operations)
+    assert out.duration == pytest.approx(kept * media.duration, abs=1 / 30 + 1e-3)
+    assert match(out.frames[0], clip_video) == pytest.approx(round(first * media.duration * 30), abs=1)
+    assert audio_duration(result.output) == pytest.approx(out.duration, abs=0.06)
+
+
+@pytest.mark.slow
+def test_the_middle_seconds_are_cut_around_the_midpoint(render_ops, clip, clip_video: Video) -> None:
+    media = probe(clip)
+    plan = plan_edit("cut the middle 0.5 seconds", media=media)
+    (cut,) = plan.operations
+    middle = media.duration / 2
+    assert (cut.start, cut.end) == pytest.approx((middle - 0.25, middle + 0.25), abs=1e-3)  # type: ignore[union-attr]
+    result, out = render_ops(plan.operations)
+    assert out.duration == pytest.approx(media.duration - 0.5, abs=1 / 30 + 1e-3)
+    # the frame just after the cut is the source frame 0.5 s later
+    after = round((middle - 0.25) * 30) + 1
+    assert match(out.frames[after], clip_video) == pytest.approx(after + 15, abs=1)
+    assert audio_duration(result.output) == pytest.approx(out.duration, abs=0.06)

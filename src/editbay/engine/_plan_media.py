@@ -1,7 +1,8 @@
 """Planner step 2: with the input's `MediaInfo`, pin times, validate ranges, compute output props.
 
 Works without media too: then only what can be known from the operations is filled in (an
-explicit resize gives the size; a mute says there is no audio).
+explicit resize gives the size; a mute says there is no audio), and spans named by a share of the
+clip's length ("the first half") stay shares until the duration is known.
 
 `MediaInfo.width`/`height` are taken as the *displayed* size (rotation metadata already applied).
 """
@@ -23,6 +24,7 @@ from editbay.engine.ops import (
     Mute,
     Operation,
     Overlay,
+    Portion,
     Reframe,
     Resize,
     Rotate,
@@ -31,6 +33,7 @@ from editbay.engine.ops import (
     Text,
     Trim,
     Unsupported,
+    Volume,
 )
 
 _AUDIO_ONLY = ("volume", "normalize", "audio_fade")
@@ -62,6 +65,46 @@ def _short_side_resize(op: Resize, portrait: bool) -> Resize:
     if portrait and op.height and not op.width and _SHORT_SIDE.search(op.source):
         return op.model_copy(update={"width": op.height, "height": None})
     return op
+
+
+def _share_seconds(
+    op: Operation, portion: Portion, length: float, what: str, unsupported: list[Unsupported]
+) -> tuple[float, float] | None:
+    """``portion`` of the ``length``-second ``what`` in seconds, or None (recorded) when it cannot fit."""
+    start, end = portion.resolve(length)
+    if portion.seconds is not None and (start < -1e-6 or end > length + 1e-6):
+        whole = portion.start == 0.0 and portion.end == 1.0
+        where = f"the {what} is" if whole else "that part of it is"
+        available = (portion.end - portion.start) * length
+        reason = f"asks for the middle {portion.seconds:g} s, but {where} only {available:.2f} s long"
+        unsupported.append(Unsupported(clause=op.source or op.op, reason=reason))
+        return None
+    return max(0.0, start), min(length, end)
+
+
+def resolve_portions(
+    ops: list[Operation], media: MediaInfo | None, notes: list[str], unsupported: list[Unsupported]
+) -> list[Operation]:
+    """Trims and cuts named by a share of the input's length ("keep the first half", "cut the middle
+    2 seconds") become times in seconds on the input's timeline, as the parser writes other times."""
+    if media is None:
+        return ops
+    length = media.duration
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, Trim | Cut) and op.portion is not None:
+            span = _share_seconds(op, op.portion, length, "video", unsupported)
+            if span is None:
+                continue
+            start, end = round(span[0], 3), round(span[1], 3)
+            if isinstance(op, Trim) and start <= 0 and end >= length:
+                notes.append(f"'{op.source}' keeps the whole video: nothing to trim")
+                continue
+            verb = "keeps" if isinstance(op, Trim) else "removes"
+            notes.append(f"'{op.source}' {verb} {start:.2f}-{end:.2f} s of the {length:.2f} s video")
+            op = op.model_copy(update={"start": start or None, "end": end, "portion": None})
+        out.append(op)
+    return out
 
 
 def _time_ops(
@@ -160,12 +203,41 @@ def _size(ops: list[Operation], media: MediaInfo | None) -> tuple[list[Operation
     return out, _even(w), _even(h)
 
 
+def _timed_level(
+    op: Mute | Volume, length: float, notes: list[str], unsupported: list[Unsupported]
+) -> Mute | Volume | None:
+    """A mute / volume change during part of the output, with its times pinned (None: refused)."""
+    if op.portion is not None:
+        span = _share_seconds(op, op.portion, length, "output", unsupported)
+        if span is None:
+            return None
+        start, end = span
+    else:
+        start = 0.0 if op.start is None else (max(0.0, length + op.start) if op.start < 0 else op.start)
+        end = length if op.end is None else (length + op.end if op.end < 0 else op.end)
+    end = min(end, length)
+    if start >= length - 1e-6 or end <= start + 1e-6:
+        reason = f"the time range is outside the output ({length:.2f} s)"
+        unsupported.append(Unsupported(clause=op.source or op.op, reason=reason))
+        return None
+    if start <= 1e-6 and end >= length - 1e-6:
+        notes.append(f"'{op.source}' covers the whole output")
+        return op.model_copy(update={"start": None, "end": None, "portion": None})
+    pinned_end = None if end >= length - 1e-6 else round(end, 3)
+    return op.model_copy(update={"start": round(start, 3), "end": pinned_end, "portion": None})
+
+
 def _clamp_output_times(
     ops: list[Operation], length: float, notes: list[str], unsupported: list[Unsupported]
 ) -> list[Operation]:
     out: list[Operation] = []
     for op in ops:
-        if isinstance(op, (Fade, AudioFade)) and op.duration > length / 2:
+        if isinstance(op, Mute | Volume) and op.timed:
+            timed = _timed_level(op, length, notes, unsupported)
+            if timed is None:
+                continue
+            op = timed
+        elif isinstance(op, (Fade, AudioFade)) and op.duration > length / 2:
             notes.append(f"'{op.source}': fade shortened to half the output ({length / 2:.2f} s)")
             op = op.model_copy(update={"duration": max(0.01, round(length / 2, 3))})
         elif isinstance(op, (Text, Overlay)) and (op.start is not None or op.end is not None):
@@ -188,21 +260,20 @@ def _clamp_output_times(
 def apply_media(
     ops: list[Operation], media: MediaInfo | None, notes: list[str], unsupported: list[Unsupported]
 ) -> MediaResult:
-    muted = any(isinstance(op, Mute) for op in ops)
-    has_audio: bool | None = False if muted else None
-    if media is not None:
-        has_audio = media.has_audio and not muted
-        if not media.has_audio:
-            for op in ops:
-                if op.op in _AUDIO_ONLY:
-                    unsupported.append(
-                        Unsupported(clause=op.source, reason="the input video has no audio track")
-                    )
-            ops = [op for op in ops if op.op not in _AUDIO_ONLY]
+    if media is not None and not media.has_audio:
+        # a timed mute needs sound to silence part of it; removing all of it is harmless
+        needs_sound = [op for op in ops if op.op in _AUDIO_ONLY or (isinstance(op, Mute) and op.timed)]
+        for op in needs_sound:
+            unsupported.append(Unsupported(clause=op.source, reason="the input video has no audio track"))
+        ops = [op for op in ops if op not in needs_sound]
     duration: float | None = None
     if media is not None:
         ops, length = _time_ops(ops, media, notes, unsupported)
         ops = _clamp_output_times(ops, length, notes, unsupported)
         duration = round(length, 3)
+    muted = any(isinstance(op, Mute) and not op.timed for op in ops)
+    has_audio: bool | None = False if muted else None
+    if media is not None:
+        has_audio = media.has_audio and not muted
     ops, width, height = _size(ops, media)
     return MediaResult(operations=ops, width=width, height=height, duration=duration, has_audio=has_audio)

@@ -19,6 +19,7 @@ from editbay.engine.ops import (
     Freeze,
     Grade,
     Loop,
+    Mute,
     Operation,
     Pixelate,
     Rotate,
@@ -40,7 +41,7 @@ _CONFLICTING_GRADES = (
 )
 _AUDIO_AFTER_MUTE = {"volume", "normalize", "audio_fade"}
 _STRENGTH_OPS = {"blur", "sharpen", "denoise", "vignette", "grain", "glow"}
-_SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang", "mute",
+_SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang",
                "face_blur", "background", "color_match", "stabilize", "reframe"}
 
 
@@ -117,13 +118,24 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
             notes.append("the speed changes cancel out")
             return []
         return [Speed(factor=factor, source=src, confidence=conf)]
-    if kind == "volume":
-        gain = sum(o.gain_db for o in same)
-        return (
+    if kind == "volume":  # whole-track changes add up in dB; timed ones each keep their span
+        whole = [o for o in same if not o.timed]
+        gain = sum(o.gain_db for o in whole)
+        merged_gain: list[Operation] = (
             []
             if abs(gain) < 0.01
-            else [Volume(gain_db=max(-60.0, min(30.0, gain)), source=src, confidence=conf)]
+            else [
+                Volume(
+                    gain_db=max(-60.0, min(30.0, gain)),
+                    source=_join(*(o.source for o in whole)),
+                    confidence=_conf(whole),
+                )
+            ]
         )
+        return merged_gain + _unique([o for o in same if o.timed])
+    if kind == "mute":  # one whole-track mute removes the sound (timed ones then do nothing)
+        whole_mutes = [o for o in same if not o.timed]
+        return [whole_mutes[-1]] if whole_mutes else _unique(same)
     if kind == "rotate":
         degrees = sum(o.degrees for o in same) % 360
         if degrees == 0:
@@ -183,10 +195,7 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
     if kind == "cut":
         return _merge_cuts(same)
     if kind in ("text", "overlay", "freeze"):
-        unique: dict[str, Operation] = {}
-        for o in ops:
-            unique.setdefault(o.model_dump_json(exclude={"source", "confidence"}), o)
-        return list(unique.values())
+        return _unique(ops)
     if kind in _SINGLETONS:
         last = ops[-1]
         if kind in ("aspect", "resize", "lut", "temperature", "normalize", "reframe", "background") and any(
@@ -197,8 +206,19 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
     return ops
 
 
+def _unique(ops: Sequence[Operation]) -> list[Operation]:
+    """The operations with identical parameters kept once (the first of each)."""
+    unique: dict[str, Operation] = {}
+    for o in ops:
+        unique.setdefault(o.model_dump_json(exclude={"source", "confidence"}), o)
+    return list(unique.values())
+
+
 def _merge_trims(ops: list[Trim], notes: list[str]) -> list[Operation]:
-    """Trims on the input timeline intersect; mixed-sign bounds stay separate until media is known."""
+    """Trims on the input timeline intersect; mixed-sign bounds and shares of the length (known only
+    with the media) stay separate."""
+    if any(o.portion is not None for o in ops):
+        return list(ops)
     starts = [o.start for o in ops if o.start is not None]
     ends = [o.end for o in ops if o.end is not None]
     start = None
@@ -217,7 +237,8 @@ def _merge_trims(ops: list[Trim], notes: list[str]) -> list[Operation]:
 
 
 def _merge_cuts(ops: list[Cut]) -> list[Operation]:
-    spans = sorted(((o.start or 0.0, o.end, o) for o in ops), key=lambda t: t[0])
+    shares: list[Operation] = [o for o in ops if o.portion is not None]  # known only with the media
+    spans = sorted(((o.start or 0.0, o.end, o) for o in ops if o.portion is None), key=lambda t: t[0])
     merged: list[Cut] = []
     for start, end, op in spans:
         if merged and start >= 0 and merged[-1].end is not None and merged[-1].end >= start:
@@ -227,7 +248,7 @@ def _merge_cuts(ops: list[Cut]) -> list[Operation]:
                 start=prev.start, end=new_end, source=_join(prev.source, op.source), confidence=op.confidence
             )
         merged.append(op)
-    return list(merged)
+    return [*merged, *shares]
 
 
 def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
@@ -236,12 +257,14 @@ def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
     groups: dict[str, list[Operation]] = defaultdict(list)
     for op in ops:
         groups[op.op].append(op)
-    if "mute" in groups:
+    if any(isinstance(op, Mute) and not op.timed for op in groups.get("mute", [])):
         dropped = sorted(k for k in groups if k in _AUDIO_AFTER_MUTE)
+        if any(isinstance(op, Mute) and op.timed for op in groups["mute"]):
+            dropped.append("timed mute")
         if dropped:
             notes.append(f"the audio is removed, so {', '.join(dropped)} do(es) nothing and was dropped")
         for k in dropped:
-            del groups[k]
+            groups.pop(k, None)
     result: list[Operation] = []
     for kind, same in groups.items():
         result.extend(_merge_same(kind, same, notes))

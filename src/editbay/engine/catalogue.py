@@ -65,15 +65,22 @@ _ENTRIES: tuple[OpInfo, ...] = (
     OpInfo(
         "trim",
         "time",
-        "keep a time range",
+        "keep a time range, in seconds or as a share of the length",
         (
             "keep only the first 5 seconds",
             "trim from 0:02 to 0:06",
             "drop the first 3 seconds",
             "remove the last 2 s",
+            "keep only the first half",
+            "trim it to the middle 50%",
         ),
     ),
-    OpInfo("cut", "time", "remove a time range from the middle", ("cut out 2s to 4s", "remove 0:03-0:05")),
+    OpInfo(
+        "cut",
+        "time",
+        "remove a time range from the middle",
+        ("cut out 2s to 4s", "remove 0:03-0:05", "cut the middle 2 seconds", "delete the middle third"),
+    ),
     OpInfo(
         "speed",
         "time",
@@ -128,12 +135,17 @@ _ENTRIES: tuple[OpInfo, ...] = (
         "fade in from black / fade out to black",
         ("fade in", "fade to black at the end", "fade in and out"),
     ),
-    OpInfo("mute", "audio", "remove the audio", ("mute it", "remove the sound", "no audio")),
+    OpInfo(
+        "mute",
+        "audio",
+        "remove the audio, or silence part of it",
+        ("mute it", "remove the sound", "no audio", "mute the first 3 seconds", "silence from 0:05 to 0:08"),
+    ),
     OpInfo(
         "volume",
         "audio",
-        "change the volume (dB)",
-        ("louder", "lower the volume by 6 dB", "double the volume"),
+        "change the volume (dB), on the whole track or during part of it",
+        ("louder", "lower the volume by 6 dB", "double the volume", "quieter during the second half"),
     ),
     OpInfo(
         "normalize",

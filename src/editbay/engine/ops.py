@@ -5,8 +5,10 @@ and `GET /v1/models`. Every operation is a frozen Pydantic model with an ``op`` 
 words of the instruction that produced it (``source``) and a ``confidence`` in 0..1.
 
 Times are seconds. A negative time counts from the end of the input (``-3.0`` = 3 s before the end).
-In the parser's output, trim/cut/freeze times are on the input's timeline and text/overlay/fade
-times on the output's. In a plan normalised by `editbay.engine.plan` (what the renderer receives),
+In the parser's output, trim/cut/freeze times are on the input's timeline and text/overlay/fade and
+timed mute/volume times on the output's. A span given as a share of the clip's length ("the first
+half", "the middle 2 seconds") is a `Portion`, which the planner turns into seconds once it knows
+the duration. In a plan normalised by `editbay.engine.plan` (what the renderer receives),
 each time operation's times are relative to the stream *as it enters that operation* in plan
 order (a cut after a trim is shifted, a freeze after a speed change is scaled), and with a known
 `MediaInfo` negative times are resolved to absolute ones.
@@ -16,7 +18,36 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Portion(BaseModel):
+    """A span given as a share of the clip's length: "the first half" is 0..0.5, "the last third"
+    0.667..1, "the middle 50 %" 0.25..0.75. With ``seconds``, the span is the middle that many seconds
+    of ``start``..``end`` ("the middle 2 seconds" = 0..1 with 2 s).
+
+    Parser output only: the planner, which knows the duration, replaces it by times in seconds.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: float = Field(default=0.0, ge=0.0, le=1.0, description="Start, as a share of the length.")
+    end: float = Field(default=1.0, ge=0.0, le=1.0, description="End, as a share of the length.")
+    seconds: float | None = Field(default=None, gt=0.0, description="The middle this many seconds of it.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Portion:
+        if self.end <= self.start:
+            raise ValueError("a portion must end after it starts")
+        return self
+
+    def resolve(self, duration: float) -> tuple[float, float]:
+        """The span in seconds on a clip of ``duration`` (may exceed it when ``seconds`` does not fit)."""
+        start, end = self.start * duration, self.end * duration
+        if self.seconds is None:
+            return start, end
+        middle = (start + end) / 2
+        return middle - self.seconds / 2, middle + self.seconds / 2
 
 
 class _Op(BaseModel):
@@ -122,19 +153,22 @@ class Glow(_Op):
 # ---- time ------------------------------------------------------------------------------------
 
 class Trim(_Op):
-    """Keep ``start``..``end`` (``None`` = from the beginning / to the end; negatives from the end)."""
+    """Keep ``start``..``end`` (``None`` = from the beginning / to the end; negatives from the end),
+    or the ``portion`` of the input's length (parser output; the planner turns it into seconds)."""
 
     op: Literal["trim"] = "trim"
     start: float | None = None
     end: float | None = None
+    portion: Portion | None = None
 
 
 class Cut(_Op):
-    """Remove ``start``..``end`` and join what is left."""
+    """Remove ``start``..``end`` (or the ``portion`` of the input's length) and join what is left."""
 
     op: Literal["cut"] = "cut"
     start: float | None = None
     end: float | None = None
+    portion: Portion | None = None
 
 
 class Speed(_Op):
@@ -227,11 +261,31 @@ class Fade(_Op):
 
 # ---- audio -----------------------------------------------------------------------------------
 
-class Mute(_Op):
+class _Level(_Op):
+    """An audio level change on the whole track, or only during ``start``..``end`` / ``portion``.
+
+    Times are on the output's timeline (audio operations come after every time operation), ``None``
+    = from the beginning / to the end, negatives from the end; ``portion`` is a share of the output's
+    length (parser output; the planner turns it into seconds).
+    """
+
+    start: float | None = None
+    end: float | None = None
+    portion: Portion | None = None
+
+    @property
+    def timed(self) -> bool:
+        """Whether the operation applies to part of the track only."""
+        return self.start is not None or self.end is not None or self.portion is not None
+
+
+class Mute(_Level):
+    """Remove the audio; timed, silence that span and keep the rest of the sound."""
+
     op: Literal["mute"] = "mute"
 
 
-class Volume(_Op):
+class Volume(_Level):
     op: Literal["volume"] = "volume"
     gain_db: float = Field(ge=-60.0, le=30.0)
 

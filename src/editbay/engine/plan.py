@@ -73,8 +73,10 @@ def normalize_plan(plan: EditPlan, media: MediaInfo | None = None) -> EditPlan:
     """Merge duplicates, resolve conflicts, order, clamp and compute output properties."""
     notes = list(plan.notes)
     unsupported = list(plan.unsupported)
-    # Shots named in words become trims/cuts here when the input can be read (exact duration).
+    # Shots named in words become trims/cuts here when the input can be read (exact duration), and
+    # so do shares of the clip ("the first half"): from here on they are times like any other.
     ops = vision.resolve_scenes(list(plan.operations), media, notes, unsupported)
+    ops = _plan_media.resolve_portions(ops, media, notes, unsupported)
     ops, merge_notes = _plan_merge.merge(ops)
     notes += merge_notes
     ops = sorted(ops, key=lambda op: _RANK[op.op])  # stable: parse order within a kind

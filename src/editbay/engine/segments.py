@@ -11,13 +11,14 @@ keyframes into pieces rendered independently — on any worker — and joined by
 
 Everything else is *time-global* and rendered in one pass: time operations (trim, cut, speed,
 freeze, reverse, boomerang, loop) move frames across the joins; fades and audio fades depend on
-where the clip starts and ends; loudness normalisation measures the whole track; a slow zoom and
-timed titles/overlays follow the clock; temporal filters (denoise's temporal average, temporal
-grain) and vision operations (tracking) look at neighbouring frames. Unknown operations are
-time-global by default.
+where the clip starts and ends; loudness normalisation measures the whole track; a slow zoom,
+timed titles/overlays and a mute or volume change limited to a span follow the clock; temporal
+filters (denoise's temporal average, temporal grain) and vision operations (tracking) look at
+neighbouring frames. Unknown operations are time-global by default.
 
 Audio is never split: `join` takes it from the original input in one piece (copied when the plan
-does not touch it, as the single-pass render does; ``volume`` re-encoded; ``mute`` dropped), so
+does not touch it, as the single-pass render does; ``volume`` re-encoded; ``mute`` dropped; a timed
+mute or volume — rendered in one pass, but `join` is correct for it too — only during its span), so
 there is no sample discontinuity at the joins. Splitting is by stream copy at keyframes, so every
 input frame lands in exactly one segment (checked: the segments' frame counts must add up to the
 input's, else the render falls back to one pass). Each segment's encode starts with an IDR frame
@@ -75,7 +76,7 @@ __all__ = [
 #: per-frame operations: an output frame depends only on the input frame at the same time
 _FRAME_LOCAL = (Grade, Tone, Temperature, Invert, Lut, Blur, Sharpen, Vignette, Pixelate, Glow,
                 Aspect, Resize, Rotate, Flip)
-_AUDIO_WHOLE = (Mute, Volume)  # handled by the join, on the whole track
+_AUDIO_WHOLE = (Mute, Volume)  # handled by the join, on the whole track (when not timed)
 _WHY = {
     "trim": "a trim moves frames across the segment joins",
     "cut": "a cut moves frames across the segment joins",
@@ -102,6 +103,8 @@ class SegmentDecision:
 
 def _time_global(op: object) -> str | None:
     """Why ``op`` cannot be rendered per segment, or None when it can."""
+    if isinstance(op, _AUDIO_WHOLE) and op.timed:
+        return f"a timed {op.op} follows the clip's clock"
     if isinstance(op, _FRAME_LOCAL + _AUDIO_WHOLE):
         return None
     if isinstance(op, Zoom):
@@ -209,14 +212,15 @@ def join(
     partial = output.with_name(f".{output.stem}.partial.mp4")
     argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "concat", "-safe", "0", "-i", str(listing)]
-    muted = any(isinstance(op, Mute) for op in plan.operations)
-    gains = [op.gain_db for op in plan.operations if isinstance(op, Volume)]
+    # Only a whole-track mute removes the sound; a timed one (or volume) acts during its span only.
+    muted = any(isinstance(op, Mute) and not op.timed for op in plan.operations)
+    levels = [op for op in plan.operations if isinstance(op, Volume) or (isinstance(op, Mute) and op.timed)]
     if source_has_audio and not muted:
         argv += ["-i", str(source), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy"]
-        if gains:
-            from editbay.engine.render.graph import fmt_number
+        if levels:
+            from editbay.engine.render.audio import level_filter, level_span
 
-            filters = ",".join(f"volume={fmt_number(g)}dB" for g in gains)
+            filters = ",".join(level_filter(op, *level_span(op, duration)).render() for op in levels)
             argv += ["-af", filters, "-c:a", "aac", "-b:a", audio_bitrate]
         elif source_audio_codec == "aac":
             argv += ["-c:a", "copy"]

@@ -21,14 +21,24 @@ from editbay.engine.parse import _rules_overlay as overlay
 from editbay.engine.parse import _rules_time as time
 from editbay.engine.parse import _rules_vision as vision
 from editbay.engine.parse._clause import Clause, Context, split_clauses
+from editbay.engine.parse._negation import LIMIT_ONLY, apply_declined, split_declined
 from editbay.engine.parse._normalize import normalize
-from editbay.engine.parse._quantity import find_range
+from editbay.engine.parse._quantity import find_range, find_share
 from editbay.engine.parse._refuse import apply_limits, generative_reason, vision_reason
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
 
 NOT_UNDERSTOOD = "not understood as a video edit this engine can do"
+ONLY_DECLINED = 'says only what not to do: say what to change (e.g. "make it black and white")'
+PART_OF_CLIP = (
+    "only trims, cuts, freezes, fades, mute, volume and text/logo overlays can target part of the clip; "
+    "this edit would apply to the whole video"
+)
+SHARE_OF_CLIP = (
+    "a part named by its share of the clip ('the first half', 'the middle 2 seconds') can be kept, cut, "
+    "muted or made louder or quieter; for this edit give the times in seconds"
+)
 
 # Order matters: a rule consumes its words, so the more specific phrase must be read first
 # ("fade the music out" before "fade out", "vertical flip" before "vertical", "darken the edges"
@@ -66,7 +76,7 @@ RULES: tuple[Callable[[Clause], None], ...] = (
 )
 
 # Ops whose parameters can target part of the clip; others apply to the whole clip.
-_RANGED = {"text", "overlay", "trim", "cut", "freeze", "fade", "audio_fade"}
+_RANGED = {"text", "overlay", "trim", "cut", "freeze", "fade", "audio_fade", "mute", "volume"}
 _ATTACHING = re.compile(
     r"^(?:with|without|using|in|at|on|for|from|over|until|till|during|to|into|by|as)\b|"
     r"^(?:(?:very|really|quite|fairly|pretty|super|extra|not\s+too|just)\s+)*"
@@ -102,18 +112,6 @@ _QUESTION = re.compile(
     r"\s+you\s+(?:think|mind)\b|(?<=do you)\s+(?:think|mind)\b)"
 )
 QUESTION = 'a question, not an edit instruction: say what to change (e.g. "make it black and white")'
-# A clause that only says what must NOT happen ("don't change the colours", "not black and white",
-# "without touching the audio", "leave the sound alone") asks for no edit; "I don't want any sound"
-# is the exception the mute rule reads.
-_CONSTRAINT = re.compile(
-    r"^(?:(?:but|and|so|please|just|also|oh)\s+)*(?:"
-    r"(?:i\s+|we\s+)?(?:don'?t|dont|do\s+not|never|shouldn'?t|should\s+not|won'?t|no\s+need\s+to)\s+"
-    r"(?!forget\b|(?:want|need|like)\s+(?:any\s+|the\s+|its\s+)?(?:sound|audio|music|noise)\b)\w+|"
-    r"not\s+(?!(?:so|as|too|that|only|just)\b)\w+|without\s+(?:changing|touching|altering|affecting|messing\s+with|modifying)|"
-    r"(?:keep|leave|preserve|retain|maintain)\b.*\b(?:alone|as\s+is|as\s+it\s+is|unchanged|untouched|intact|"
-    r"unaltered)"
-    r")\b"
-)
 
 
 def _restore_quotes(text: str, quotes: Sequence[str]) -> str:
@@ -142,10 +140,11 @@ def _unquote_style_words(text: str, quotes: Sequence[str]) -> str:
 
 
 def _merge_attached(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Glue modifier clauses ("…, with a blurred background", "…, at the top") to the clause before."""
+    """Glue modifier clauses ("…, with a blurred background", "…, at the top") to the clause before,
+    unless that one only said what not to do ("not in slow motion, in reverse")."""
     merged: list[tuple[str, str]] = []
     for text, sep in parts:
-        if merged and _ATTACHING.match(text) and sep in (",", ";", " "):
+        if merged and _ATTACHING.match(text) and sep in (",", ";", " ") and split_declined(merged[-1][0])[0]:
             prev_text, prev_sep = merged[-1]
             merged[-1] = (f"{prev_text} {text}", prev_sep)
         else:
@@ -154,8 +153,10 @@ def _merge_attached(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _analyse(text: str, ctx: Context) -> Clause:
-    clause = Clause(text=text, ctx=ctx)
-    analyse_clause(clause)
+    kept, declined = split_declined(text)  # "don't blur the faces": asks for nothing, read by nothing
+    clause = Clause(text=kept, ctx=ctx, declined=declined)
+    if kept:
+        analyse_clause(clause)
     return clause
 
 
@@ -167,8 +168,8 @@ def analyse_clause(c: Clause) -> None:
     vision.vision_rules(c)  # first: they consume "blur the faces", "skip the intro shot" …
     if not c.ops and not c.unsupported and vision.is_continuation(c):
         return  # "… while the astronaut stays crisp": the other half of a portrait-mode request
-    if not c.ops and not c.unsupported and _CONSTRAINT.search(c.text):
-        return  # "don't change the colours, just …": a limit on the edit, not an edit
+    if not c.ops and not c.unsupported and LIMIT_ONLY.search(c.text):
+        return  # "leave the sound alone, just …": a limit on the edit, not an edit
     rest = " ".join(c.rest.split())
     probe = c if not c.ops and not c.unsupported else Clause(text=rest, ctx=c.ctx)
     reason = (vision_reason(probe) or generative_reason(probe)) if probe.text else None
@@ -186,10 +187,11 @@ def analyse_clause(c: Clause) -> None:
     leftover = find_range(c.rest)
     if leftover and c.ops and not (c.kinds() & _RANGED):
         c.consume(leftover.pos)
-        c.refuse(
-            "only trims, cuts, freezes, fades and text/logo overlays can target part of the clip; "
-            "this edit would apply to the whole video"
-        )
+        c.refuse(PART_OF_CLIP)
+    share = find_share(c.rest)
+    if share and c.ops:  # the rules that understand a share of the clip consumed theirs
+        c.consume(share.pos)
+        c.refuse(SHARE_OF_CLIP)
     if not c.ops and not c.unsupported:
         if _HARMLESS.search(c.text):
             return  # "keep the original sound": asks for nothing to change
@@ -243,6 +245,7 @@ def parse(
     last_refused_whole = False
     prev_clause: Clause | None = None
     pending: tuple[str, Unsupported] | None = None  # the last clause, when it was not understood
+    declined: list[str] = []  # what the instruction said not to do
     shots = re.search(r"\b(?:shots?|scenes?)\b", norm.text) is not None
     for text, sep in _merge_attached(split_clauses(norm.text)):
         if _FILLER.match(text):
@@ -263,6 +266,7 @@ def parse(
             shots=shots,
         )
         clause = _analyse(text, ctx)
+        declined += [d for d in clause.declined if d not in declined]
         restated = _restated(prev_clause, clause, sep)
         if prev_clause is not None and restated is not None:
             # "slow-mo, quarter speed", "rewind it, play it back to front": one request said twice
@@ -344,10 +348,12 @@ def parse(
         operations, keep_original_sound, aspect_ratio, unsupported
     )
     notes.extend(structured_notes)
+    operations = apply_declined(operations, declined, unsupported, notes)
     if images and not any(op.op in ("overlay", "color_match") for op in operations):
         notes.append(f"{len(images)} image(s) in images[] not used by the instruction")
     if not operations and not unsupported and instruction.strip():
-        unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=NOT_UNDERSTOOD))
+        reason = ONLY_DECLINED if declined else NOT_UNDERSTOOD
+        unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=reason))
     return EditPlan(instruction=instruction, operations=operations, unsupported=unsupported, notes=notes)
 
 
@@ -426,9 +432,10 @@ def _apply_structured(
             )
         ops = [op for op in ops if op.op not in _AUDIO_OPS and not isinstance(op, Mute)]
         ops.append(Mute(source="keep_original_sound=false"))
-    elif keep_original_sound is True and any(isinstance(op, Mute) for op in ops):
+    elif keep_original_sound is True and any(isinstance(op, Mute) and not op.timed for op in ops):
+        # a timed mute silences a span and keeps the track: it does not conflict
         notes.append("keep_original_sound=true (input) overrides the request to mute")
-        ops = [op for op in ops if not isinstance(op, Mute)]
+        ops = [op for op in ops if not (isinstance(op, Mute) and not op.timed)]
     return ops, notes
 
 

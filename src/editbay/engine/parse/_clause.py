@@ -29,9 +29,10 @@ _TIME_VERB = re.compile(
     r"lose|skip|get\s+rid\s+of|keep|mute|silence|blur|speed\s+up|slow\s+down|freeze))\b"
 )
 _BARE_TIME = re.compile(
-    r"^(?:the\s+)?(?:first|last|final|opening|closing|ending|initial)\s+"
+    r"^(?:the\s+)?(?:first|last|final|opening|closing|ending|initial|middle|second|third)\s+"
     r"(?:\d+(?:\.\d+)?\s*|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a|few)\s+)?"
-    r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part)\b"
+    r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part|half|thirds?|quarters?|fifths?|percent\b|%)"
+    r"(?:\b|(?<=%))"
 )
 
 
@@ -85,6 +86,7 @@ class Clause:
     ctx: Context
     ops: list[Operation] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)  # what it said NOT to do (taken out of ``text``)
     _work: str = ""
 
     def __post_init__(self) -> None:

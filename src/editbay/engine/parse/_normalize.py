@@ -274,12 +274,16 @@ def _number_phrase_value(phrase: str) -> str:
     return f"{value:g}"
 
 
+# "the last two thirds" names a part of the clip: it stays "2 thirds", not a number of seconds
+_PART_OF_CLIP = r"(?<!first )(?<!last )(?<!final )(?<!middle )(?<!opening )(?<!closing )(?<!initial )"
+
+
 def words_to_numbers(text: str) -> str:
     text = re.sub(
         r"\b(?:a|one)\s+third\b(?!\s+(?:image|picture|logo|clip|video|one|time|shot|scene))", "0.333", text
     )
-    text = re.sub(r"\btwo\s+thirds\b", "0.667", text)
-    text = re.sub(r"\bthree\s+quarters\b", "0.75", text)
+    text = re.sub(rf"{_PART_OF_CLIP}\btwo\s+thirds\b", "0.667", text)
+    text = re.sub(rf"{_PART_OF_CLIP}\bthree\s+quarters\b", "0.75", text)
     text = _NUMBER_PHRASE.sub(lambda m: _number_phrase_value(m.group(0)), text)
     text = re.sub(r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\b", lambda m: f"{float(m.group(1)) + 0.5:g}", text)
     text = re.sub(r"\ba\s+(second|minute)\s+and\s+a\s+half\b", r"1.5 \1s", text)

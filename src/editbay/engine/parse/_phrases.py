@@ -28,6 +28,13 @@ def _decade(m: re.Match[str]) -> str:
     return _DECADES[digit]
 
 
+# States an instruction complains about (each has a "too …" reading: the opposite edit).
+_STATES = (
+    r"(dark|dim|gloomy|murky|bright|loud|quiet|warm|orange|yellow|hot|cold|cool|blue|saturated|colorful|"
+    r"vivid|garish|intense|dull|pale|muted|gray|drab|bland|harsh|contrasty|flat|washedout|fast|quick|rushed|"
+    r"slow|blurry|fuzzy|noisy|grainy|shaky|jittery|wobbly)\b"
+)
+
 # (pattern, replacement): multi-word names become one token, and "and" that does not separate two
 # edits ("black and white", "between 2 and 4", "fade in and out") is rewritten before splitting.
 _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
@@ -78,6 +85,24 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"\b(?:the\s+)?highlights?\s+(?:to|in|into|towards?)\s+(?:orange|warm|golden|amber)\s+(?:and|&|with)\s+"
         r"(?:the\s+)?shadows?\s+(?:to|in|into|towards?)\s+(?:teal|blue|cyan)\b",
         "tealorange",
+    ),
+    # "mute all but the last 2 seconds", "mute it but not the first half": an exception, not a new
+    # clause (the rules then act on the rest of the clip)
+    (
+        r"\b(everything|all|anything|the\s+whole\s+(?:video|clip|thing))\s+but\s+(?=(?:for\s+|during\s+)?"
+        r"(?:the\s+)?(?:very\s+)?(?:first|last|final|opening|closing|middle|second|\d))",
+        r"\1 except ",
+    ),
+    (
+        r"\bbut\s+not\s+(?=(?:for\s+|during\s+|in\s+)?(?:the\s+)?(?:very\s+)?(?:first|last|final|opening|"
+        r"closing|middle|second\s+half|\d))",
+        "except ",
+    ),
+    # "remove the first and last 2 seconds / quarter": both edges, each with the length
+    (
+        r"\b(?:the\s+)?(first|opening)\s+(?:and|&)\s+(?:the\s+)?(last|final)\s+((?:\d+(?:\.\d+)?\s*)?"
+        r"(?:seconds?|secs?|s|minutes?|mins?|frames?|half|thirds?|quarters?|fifths?|%|percent)(?!\w))",
+        r"the \1 \3 and the \2 \3",
     ),
     (r"\bby\s+(?:a\s+|one\s+)?half\b", "by 50%"),
     (r"\b(?:by\s+)?a\s+factor\s+of\s+(\d+(?:\.\d+)?)\b", r"\1x"),
@@ -137,6 +162,14 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\bhigh\s*-?\s*key\b", "highkey"),
     (r"\blower\s+thirds?\b", "lowerthird"),
     (r"(?<=\d)\s*(?:&|and)\s*(?=\d+\s*(?:sec|s\b))", " to "),
+    # A state it should not have is a complaint: "it shouldn't be this dark", "I want it to not be so
+    # loud" say "too dark", "too loud" (read below and by the rules), never "darker" or "louder".
+    (
+        r"\b(?:(?:should|must|would|could)\s*n[’']?t|(?:should|must)\s+not|not)\s+(?:be|look|sound|seem|feel)\s+"
+        rf"(?:(?:so|this|that|as)\s+)?{_STATES}|"
+        rf"\bdon[’']?t\s+want\s+it\s+(?:to\s+(?:be|look|sound)\s+)?(?:so|this|that|as)\s+{_STATES}",
+        lambda m: f"too {m.group(1) or m.group(2)}",
+    ),
     # Complaints ask for the opposite: "it's too warm" is a request to cool it down. ("too dark",
     # "too bright", "too loud", "too quiet" are read by the tone and volume rules.)
     (r"\b(?:way\s+|a\s+bit\s+|slightly\s+|far\s+|much\s+)?too\s+(?:warm|orange|yellow|hot)\b", "cooler"),

@@ -136,7 +136,7 @@ def find_range(text: str) -> Span | None:
         return Span(-seconds, None, off.group(0), off.span())
     edge = re.search(
         rf"\b(?:the\s+)?(?P<w>first|opening|initial|last|final|closing|ending|end|start|beginning)\s+"
-        rf"(?:(?P<t>{TIME})|(?P<n>{NUM})\b(?!\s*(?:x|times|%)))",
+        rf"(?:(?P<t>{TIME})|(?P<n>{NUM})\b(?!\s*(?:x|times|%|percent|per\s+cent|/|{_SHARE_UNITS})))",
         text,
     )
     if not edge:
@@ -166,6 +166,121 @@ def find_range(text: str) -> Span | None:
         if t is not None:
             return Span(None, t, open_start.group(0), open_start.span())
     return None
+
+
+# ---- spans given as a share of the clip's length ("the first half", "the middle 2 seconds") ----------
+
+_SHARE_UNITS = r"halves|half|thirds?|quarters?|fifths?|tenths?"
+_PARTS = {"hal": 2, "thi": 3, "qua": 4, "fif": 5, "ten": 10}
+_ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+_FROM_START = ("first", "1st", "opening", "initial", "beginning", "front", "early", "earlier")
+_FROM_END = ("last", "final", "closing", "ending", "end", "back", "latter", "later")
+_MIDDLE = r"middle|center|central|mid"
+_SHARE = (
+    rf"(?:(?P<k>\d+)\s+)?(?P<u>{_SHARE_UNITS})\b|(?P<p>{NUM})\s*(?:%|percent|per\s+cent)|"
+    r"(?P<a>\d+)\s*/\s*(?P<b>\d+)\b"
+)
+_OF_CLIP = (
+    r"(?:\s+(?:part|portion|section|bit|segment))?(?:\s+of\s+(?:it|this|the\s+(?:whole\s+|entire\s+)?"
+    r"(?:video|clip|footage|film|recording|thing|audio|sound|track)))?"
+)
+_POSITION = "|".join((*_FROM_START, *_FROM_END, *_ORDINALS, _MIDDLE))
+_SHARE_RE = re.compile(rf"\b(?:the\s+)?(?:very\s+)?(?P<w>{_POSITION})\s+(?:{_SHARE}){_OF_CLIP}")
+_MIDDLE_SECONDS_RE = re.compile(
+    rf"\b(?:the\s+)?(?:very\s+)?(?:{_MIDDLE})\s+(?:(?P<t>{TIME_ANY})|(?P<n>{NUM})\b(?!\s*(?:x|times|%|percent|/))|"
+    r"(?P<one>second|minute)\b)"
+    rf"{_OF_CLIP}|\b(?P<u>{TIME_ANY})\s+(?:in|from|at|of|around|out\s+of)\s+the\s+(?:very\s+)?(?:middle|center)"
+    r"(?:\s+of\s+(?:it|the\s+(?:video|clip|footage)))?"
+)
+_HALFWAY = (
+    r"(?:the\s+)?(?:halfway|half\s+way|midway|mid\s*point)(?:\s+(?:point|mark|through))?|"
+    r"(?:the\s+)?middle\s+(?:point|mark|of\s+the\s+(?:video|clip))"
+)
+_AFTER_HALFWAY_RE = re.compile(
+    rf"\b(?:from|after|starting\s+(?:at|from)|past|beyond|onwards?\s+from)\s+(?:{_HALFWAY})"
+    r"(?:\s+(?:on|onwards?|to\s+the\s+end|until\s+the\s+end))?|"
+    r"\bfrom\s+the\s+middle\s+(?:on(?:wards?)?|to\s+the\s+end|until\s+the\s+end)\b"
+)
+_BEFORE_HALFWAY_RE = re.compile(
+    rf"\b(?:until|till|up\s+to|upto|before)\s+(?:{_HALFWAY})|\b(?:until|till|up\s+to)\s+the\s+middle\b"
+)
+
+
+@dataclass(frozen=True)
+class ShareSpan:
+    """A span given as a share of the clip's length (`editbay.engine.ops.Portion` once parsed)."""
+
+    start: float
+    end: float
+    seconds: float | None
+    text: str
+    pos: tuple[int, int]
+
+
+def _share_value(m: re.Match[str]) -> tuple[int, int] | float | None:
+    """``(count, parts)`` for "2 thirds", or a fraction for "25 %" / "1/3"; None if impossible."""
+    if m.group("u"):
+        return int(m.group("k") or 1), _PARTS[m.group("u")[:3]]
+    if m.group("p"):
+        value = float(m.group("p")) / 100.0
+    else:
+        b = int(m.group("b"))
+        value = int(m.group("a")) / b if b else 0.0
+    return value if 0.0 < value <= 1.0 else None
+
+
+def find_share(text: str) -> ShareSpan | None:
+    """The first span named as a share of the length: "the first half", "the last 25 %", "the second
+    third", "the middle 50 %", "the middle 2 seconds", "from the halfway point", "until halfway"."""
+    for m in _SHARE_RE.finditer(text):
+        where, value = m.group("w"), _share_value(m)
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            count, parts = value
+            if where in _ORDINALS:
+                nth = _ORDINALS[where]
+                if count != 1 or nth > parts:
+                    continue  # "the fifth quarter" is no part of anything
+                return ShareSpan((nth - 1) / parts, nth / parts, None, m.group(0), m.span())
+            value = count / parts
+            if value > 1.0:
+                continue
+        elif where in _ORDINALS:
+            continue  # "the second 20 %": not a way people name a part
+        if where in _FROM_START:
+            return ShareSpan(0.0, value, None, m.group(0), m.span())
+        if where in _FROM_END:
+            return ShareSpan(1.0 - value, 1.0, None, m.group(0), m.span())
+        return ShareSpan((1.0 - value) / 2, (1.0 + value) / 2, None, m.group(0), m.span())
+    middle = _MIDDLE_SECONDS_RE.search(text)
+    if middle:
+        said = middle.group("t") or middle.group("u")
+        if middle.group("one"):
+            seconds: float | None = 60.0 if middle.group("one") == "minute" else 1.0
+        else:
+            seconds = parse_time(said) if said else float(middle.group("n"))
+        if seconds:
+            return ShareSpan(0.0, 1.0, seconds, middle.group(0), middle.span())
+    after = _AFTER_HALFWAY_RE.search(text)
+    if after:
+        return ShareSpan(0.5, 1.0, None, after.group(0), after.span())
+    before = _BEFORE_HALFWAY_RE.search(text)
+    if before:
+        return ShareSpan(0.0, 0.5, None, before.group(0), before.span())
+    return None
+
+
+_EXCEPT = re.compile(
+    r"\b(?:except(?:\s+for)?|apart\s+from|other\s+than|save\s+for|aside\s+from|besides|excluding|but)\s+"
+    r"(?:(?:for|during|in|over|from)\s+)?$"
+)
+
+
+def excepted(text: str, start: int) -> re.Match[str] | None:
+    """The "except (for)" / "apart from" / "all but" just before ``start``: the words name what is
+    left out ("mute everything except the last 2 seconds")."""
+    return _EXCEPT.search(text[:start])
 
 
 def find_number(text: str, pattern: str) -> float | None:

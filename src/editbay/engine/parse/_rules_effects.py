@@ -35,7 +35,7 @@ def vignette_rule(c: Clause) -> None:
 def denoise_rule(c: Clause) -> None:
     m = c.search(
         r"\bdenoise\w*|\b(?:remov\w*|reduc\w*|clean(?:\s+up)?|less|lower|cut|fix|get\s+rid\s+of|suppress\w*|"
-        r"eliminat\w*|minimi[sz]e|kill|without)\s+(?:the\s+|some\s+|any\s+|all\s+|of\s+the\s+)?(?:video\s+|"
+        r"eliminat\w*|minimi[sz]e|kill|without|no)\s+(?:the\s+|some\s+|any\s+|all\s+|of\s+the\s+)?(?:video\s+|"
         r"visual\s+|image\s+|digital\s+|picture\s+)?(?:noise|grain|graininess|noisiness|artifacts?|artefacts?|"
         r"compression\s+artifacts?|speckles?)\b|\bnoise\s+reduction\b|\b(?:less|not\s+so|not)\s+(?:grainy|noisy)"
         r"\b|\bclean(?:\s+up)?\s+(?:the\s+)?(?:noisy\s+|grainy\s+)?(?:image|picture|footage|video)\b|"

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 from editbay.engine.ops import Aspect, AspectRatio, Fade, Flip, Resize, Rotate, Zoom
 from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._negation import CROP
 from editbay.engine.parse._quantity import NUM, by_level, factor, find_time, percent
 
 # ---- flip and rotate -------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def aspect_mode(c: Clause) -> str:
         c.consume(c.search(r"\bwith\s+(?:an?\s+)?(?=\s)"))
         return "pad_blur"
     black = c.search(PAD_BLACK)
-    if black:
+    if black or any(CROP.search(d) for d in c.declined):  # "… without cropping" pads
         c.consume(black)
         return "pad_black"
     crop = c.search(r"\bcrop(?:ped|ping)?\b|\bfill(?:\s+the\s+(?:frame|screen))?\b")

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import re
 
-from editbay.engine.ops import Boomerang, Cut, Freeze, Loop, Reverse, Speed, Trim
+from editbay.engine.ops import Boomerang, Cut, Freeze, Loop, Portion, Reverse, Speed, Trim
 from editbay.engine.parse._clause import Clause
-from editbay.engine.parse._quantity import NUM, TIME, TIME_ANY, by_level, find_range, parse_time
+from editbay.engine.parse._quantity import (
+    NUM,
+    TIME,
+    TIME_ANY,
+    ShareSpan,
+    by_level,
+    excepted,
+    find_range,
+    find_share,
+    parse_time,
+)
 from editbay.engine.parse._vocab import STOPWORDS
 
 # Freeze "the last frame": just before the end (the planner pins it to the last frame when it
@@ -244,8 +254,14 @@ def trim_rule(c: Clause) -> None:
             )
         )
         return
+    if _shorten_by_share(c):
+        return
     span = find_range(c.rest)
     keep, remove = c.search(_KEEP), c.search(_REMOVE)
+    share = find_share(c.rest) if span is None else None
+    if share is not None:
+        _share_trim(c, share, keep, remove)
+        return
     if span is None:
         if keep or remove:
             vague = c.search(r"\b(?:intro|outro|beginning|start|ending|end|middle|boring\s+parts?|shorter)\b")
@@ -270,15 +286,18 @@ def trim_rule(c: Clause) -> None:
         and keep.group(0).endswith("to")
     ):
         cut_words = False
+    but = excepted(c.rest, span.pos[0])
+    if but:  # "remove everything except the last 2 s" keeps them, "keep all but the first 3 s" cuts them
+        cut_words = not cut_words
     # "cut/trim the first 3 s" removes them; "cut 2 s to 4 s" with no "out" keeps the range.
-    if (
+    elif (
         cut_words
         and remove is not None
         and re.fullmatch(r"(?:cut(?:ting)?|trim)", remove.group(0))
         and not is_edge
     ):
         cut_words = False
-    source = c.consume(keep, remove, span.pos)
+    source = c.consume(keep, remove, (but.start() if but else span.pos[0], span.pos[1]))
     if is_edge:  # "trim off the ending, the last 1.5 s": the edge named in words is the one timed
         tail = span.end is None or (span.start is not None and span.start < 0)
         edge = r"(?:ending|end|outro)" if tail else r"(?:intro|beginning|start)"
@@ -292,3 +311,70 @@ def trim_rule(c: Clause) -> None:
         c.emit(Trim(end=span.start, source=source, confidence=conf))  # remove the tail (after/last N)
     else:
         c.emit(Cut(start=span.start, end=span.end, source=source, confidence=conf))
+
+
+# "trim it to half its length", "shorten it by a third", "make it half as long": the start is kept,
+# as with "trim it to 5 seconds".
+_SHARE_WORD = (
+    rf"(?P<h>half)|(?:a|one)\s+(?P<q>third|quarter|fifth|tenth)|(?P<p>{NUM})\s*(?:%|percent)|"
+    r"(?P<f>0?\.\d+)(?!\s*(?:%|x\b|times|speed|s\b|secs?|seconds?|minutes?|mins?|ms))|(?P<a>\d+)\s*/\s*(?P<b>\d+)"
+)
+_LENGTH_WORDS = (
+    r"(?:\s+of\s+)?(?:\s*(?:its|the)\s+(?:original\s+)?(?:length|duration|runtime|run\s+time|time))?"
+)
+_SHORTEN = (
+    re.compile(
+        r"\b(?:shorten\w*|trim\w*|cut|chop|reduce|cut\s+down|make)\s+(?:it|this|the\s+(?:video|clip))?\s*"
+        rf"(?:down\s+)?(?P<d>to|by)\s+(?:{_SHARE_WORD}){_LENGTH_WORDS}\b"
+    ),
+    re.compile(rf"\b(?:make\s+it\s+|only\s+)?(?:{_SHARE_WORD})\s+as\s+long\b"),
+)
+_SHARES = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "tenth": 0.1}
+
+
+def _shorten_by_share(c: Clause) -> bool:
+    m = c.search(_SHORTEN[0]) or c.search(_SHORTEN[1])
+    if not m:
+        return False
+    if m.group("h"):
+        value = 0.5
+    elif m.group("q"):
+        value = _SHARES[m.group("q")]
+    elif m.group("p") or m.group("f"):
+        value = float(m.group("p")) / 100.0 if m.group("p") else float(m.group("f"))
+    else:
+        value = int(m.group("a")) / int(m.group("b")) if int(m.group("b")) else 0.0
+    keep = 1.0 - value if m.groupdict().get("d") == "by" else value
+    if not 0.0 < keep < 1.0:
+        return False
+    c.emit(Trim(portion=Portion(end=round(keep, 4)), source=c.consume(m), confidence=c.confidence(0.85)))
+    return True
+
+
+def _share_trim(
+    c: Clause, share: ShareSpan, keep: re.Match[str] | None, remove: re.Match[str] | None
+) -> None:
+    """Keep or remove a part named by its share of the clip ("only the first half", "cut the middle 2 s")."""
+    if not (keep or remove):
+        keep = c.search(r"\b(?:trim\w*|cut\w*|clip|crop|shorten)\b")
+        others = (c.rest[: share.pos[0]] + " " + c.rest[share.pos[1] :]).split()
+        if keep is None and (c.ops or not all(w in STOPWORDS for w in others)):
+            return  # a share of the clip for something else: left to the caller
+    # "cut/trim the middle 2 seconds" removes them (as "cut the first 3 s" does); "trim it to …" keeps
+    cut_words = remove is not None and not (
+        keep is not None and (keep.start() < remove.start() or keep.group(0).endswith("to"))
+    )
+    but = excepted(c.rest, share.pos[0])
+    if but:  # "cut everything but the first half" keeps it
+        cut_words = not cut_words
+    source = c.consume(keep, remove, (but.start() if but else share.pos[0], share.pos[1]))
+    conf = c.confidence()
+    start, end, seconds = round(share.start, 4), round(share.end, 4), share.seconds
+    if not cut_words:
+        c.emit(Trim(portion=Portion(start=start, end=end, seconds=seconds), source=source, confidence=conf))
+    elif seconds is None and start == 0.0:
+        c.emit(Trim(portion=Portion(start=end, end=1.0), source=source, confidence=conf))  # remove the head
+    elif seconds is None and end == 1.0:
+        c.emit(Trim(portion=Portion(start=0.0, end=start), source=source, confidence=conf))  # remove the tail
+    else:
+        c.emit(Cut(portion=Portion(start=start, end=end, seconds=seconds), source=source, confidence=conf))

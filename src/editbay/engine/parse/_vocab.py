@@ -163,6 +163,8 @@ def _extra_known() -> frozenset[str]:
         seconds secs sec s ms minutes mins min db decibels lufs percent times x fps p k hd uhd fhd
         clockwise degrees degree deg quarter half double triple quadruple twice thrice fold
         start end beginning ending finish opening closing final initial halfway middle
+        midway midpoint point central latter former fifth fifths tenth tenths 1st 2nd 3rd 4th 5th nd rd th
+        except excepting excluding apart aside besides
         top bottom left right upper lower centre center centered corner corners side sides edge edges
         horizontally vertically sideways upside down backwards forwards forward backward back forth
         reversed inverted mirrored flipped rotated zoomed cropped resized scaled looped sped slowed

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from editbay.engine.errors import UnsupportedEdit
 from editbay.engine.ops import (
     AudioFade,
     Background,
@@ -61,7 +62,9 @@ class CompiledRender:
 
 def _time_invariant(op: object) -> bool:
     """True when an operation's effect does not depend on where the clip starts or ends."""
-    if isinstance(op, COLOUR_OPS + EFFECT_OPS + FADE_OPS + (Mute, Volume, Normalize)):
+    if isinstance(op, Mute | Volume):
+        return not op.timed
+    if isinstance(op, COLOUR_OPS + EFFECT_OPS + FADE_OPS + (Normalize,)):
         return True
     if isinstance(op, GEOMETRY_OPS):
         return not (isinstance(op, Zoom) and op.slow)
@@ -125,8 +128,21 @@ def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
     return fades
 
 
+def _check_times_known(ops: Sequence[object]) -> None:
+    """Shares of the clip's length ("the first half") become seconds in the planner, given the media."""
+    shares = [op for op in ops if getattr(op, "portion", None) is not None]
+    if shares:
+        words = [getattr(op, "source", "") or getattr(op, "op", "") for op in shares]
+        raise UnsupportedEdit(
+            f"{', '.join(repr(w) for w in words)} names a share of the clip's length: plan it with the "
+            "input's media (plan_edit(..., media=probe(input))) so that it becomes seconds",
+            words,
+        )
+
+
 def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRender:
     """Compile ``plan`` for ``media`` into a `CompiledRender` (argv + files to write)."""
+    _check_times_known(plan.operations)
     ops, seek, duration = _input_trim(list(plan.operations), media.duration)
     ctx = Ctx(inputs, media.width, media.height, duration, media.fps or 30.0, has_audio=media.has_audio)
     ctx.timeline_touched = bool(seek)

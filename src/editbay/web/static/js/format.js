@@ -66,6 +66,19 @@ function when(start, end) {
   return start === null && end === null ? "" : ` (${span(start, end)})`;
 }
 
+/** The part of the clip an operation acts on: seconds, or a share of the length (before the planner
+ * knows the duration). */
+function part(op) {
+  const p = op.portion;
+  if (!p) return span(op.start ?? null, op.end ?? null);
+  const whole = p.start === 0 && p.end === 1;
+  const range = `${pct(p.start)}–${pct(p.end)} of the clip`;
+  if (p.seconds) return `the middle ${num(p.seconds)} s of ${whole ? "the clip" : range}`;
+  return range;
+}
+
+const timed = (op) => (op.start ?? null) !== null || (op.end ?? null) !== null || Boolean(op.portion);
+
 const words = (s) => String(s).replace(/_/g, " ");
 const LOOKS = { black_white: "black & white", teal_orange: "teal & orange" };
 
@@ -93,8 +106,8 @@ export function describeOp(op) {
     case "grain": return `Film grain (strength ${pct(op.strength)})`;
     case "pixelate": return `Pixelate (${op.block} px blocks)`;
     case "glow": return `Soft glow (strength ${pct(op.strength)})`;
-    case "trim": return `Keep ${span(op.start, op.end)}`;
-    case "cut": return `Remove ${span(op.start, op.end)}`;
+    case "trim": return `Keep ${part(op)}`;
+    case "cut": return `Remove ${part(op)}`;
     case "speed":
       return op.factor >= 1 ? `Speed up ×${num(op.factor)}` : `Slow down to ×${num(op.factor)}`;
     case "reverse": return "Play backwards";
@@ -114,8 +127,9 @@ export function describeOp(op) {
     case "zoom": return op.slow ? `Slow push-in to ×${num(op.factor)}` : `Zoom in ×${num(op.factor)}`;
     case "fade":
       return `Fade ${op.direction === "in" ? "in from" : "out to"} black (${num(op.duration)} s)`;
-    case "mute": return "Remove the audio";
-    case "volume": return `Volume ${op.gain_db > 0 ? "+" : ""}${num(op.gain_db, 1)} dB`;
+    case "mute": return timed(op) ? `Silence the audio ${part(op)}` : "Remove the audio";
+    case "volume":
+      return `Volume ${op.gain_db > 0 ? "+" : ""}${num(op.gain_db, 1)} dB${timed(op) ? ` (${part(op)})` : ""}`;
     case "normalize": return `Normalise loudness to ${num(op.target_lufs, 1)} LUFS`;
     case "audio_fade": return `Fade the audio ${op.direction} (${num(op.duration)} s)`;
     case "text":
