@@ -43,6 +43,7 @@ class SegmentFanOut:
         self.services = services
         self.parent_id = parent_id
         self.helper_id = f"{worker_id}+seg"
+        self.helper_stop = threading.Event()
         self.child_ids: list[str] = []
 
     def __call__(
@@ -59,7 +60,7 @@ class SegmentFanOut:
             stale = list(queue.find_open_children(session, self.parent_id))
             if stale:  # an earlier attempt of the parent died with children in flight
                 lifecycle.cancel_children(session, stale)
-        helper_stop = threading.Event()
+        helper_stop = self.helper_stop
         runner = JobRunner(self.services, self.helper_id, helper_stop)
         helper: threading.Thread | None = None
         try:
@@ -120,27 +121,43 @@ class SegmentFanOut:
             waker.wait(WAIT_SECONDS, since=generation)
 
     def _help(self, runner: Any) -> threading.Thread | None:
-        """Claim one pending child of this parent and run it on a thread (None when none is left)."""
-        settings = self.services.settings
-        with transaction(self.services.sessions) as session:
-            child = lifecycle.claim_next(
-                session, self.helper_id, settings.lease_seconds, settings.max_attempts,
-                parent_id=self.parent_id,
-            )
+        """Run this parent's pending children on a thread, one after another, each claimed as
+        soon as the previous one has ended (None when none is pending). Claiming the next one
+        here, not in `_wait`, matters: a wake-up for the child just completed can reach `_wait`
+        while this thread is still finishing, and `_wait` would then sleep its full interval."""
+        child = self._claim()
         if child is None:
             return None
 
-        log.info("running segment task %s of job %s", child.id, self.parent_id, extra={"jobId": child.id})
-
         def work() -> None:
-            try:
-                runner.run(child)
-            except Exception:  # the lease expires and any worker re-runs the segment
-                log.exception("segment task %s could not be recorded", child.id)
+            current = child
+            while current is not None:
+                log.info("running segment task %s of job %s", current.id, self.parent_id,
+                         extra={"jobId": current.id})
+                try:
+                    runner.run(current)
+                except Exception:  # the lease expires and any worker re-runs the segment
+                    log.exception("segment task %s could not be recorded", current.id)
+                if self.helper_stop.is_set():
+                    return
+                try:
+                    current = self._claim()
+                except Exception:  # `_wait` starts a new helper when it next looks
+                    log.exception("job %s: could not claim its next segment task", self.parent_id)
+                    return
 
-        thread = threading.Thread(target=work, name=f"segment-{child.id}", daemon=True)
+        thread = threading.Thread(target=work, name=f"segments-{self.parent_id}", daemon=True)
         thread.start()
         return thread
+
+    def _claim(self) -> Any:
+        """Claim one pending child of this parent (None when none is left)."""
+        settings = self.services.settings
+        with transaction(self.services.sessions) as session:
+            return lifecycle.claim_next(
+                session, self.helper_id, settings.lease_seconds, settings.max_attempts,
+                parent_id=self.parent_id,
+            )
 
     def _stop_children(self) -> None:
         try:
