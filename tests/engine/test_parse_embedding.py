@@ -140,3 +140,32 @@ def test_parser_works_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     assert _embed.preload() is False
     assert [op.op for op in parse("black and white, light it up more").operations] == ["grade"]
     assert normalize("light it up more").text == "light it up more"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "text", ["fill the frame", "balance the frame", "tidy up the frame", "use the whole frame"]
+)
+def test_a_match_held_only_by_a_noun_for_the_picture_is_not_taken(text: str) -> None:
+    # Each clears the score threshold and the anchor margin against "hold the last frame" (a freeze)
+    # through the shared word "frame" alone.
+    from editbay.engine.parse import _embedding_fallback
+    from editbay.engine.parse._clause import Clause, Context
+
+    matcher = _embed.get_matcher()
+    assert matcher is not None
+    near = matcher.nearest(text)
+    assert near.accepted and near.op is not None and near.op["op"] == "freeze"
+    assert matcher.rests_on_picture_noun(text, near)
+    clause = Clause(text=text, ctx=Context())
+    clause.refuse(NOT_UNDERSTOOD)
+    notes: list[str] = []
+    _embedding_fallback(clause, notes)
+    assert not clause.ops and not notes and [u.reason for u in clause.unsupported] == [NOT_UNDERSTOOD]
+
+
+@needs_model
+def test_a_paraphrase_that_names_the_frame_is_still_read_as_a_freeze_of_the_last_frame() -> None:
+    plan = parse("linger on the final frame")
+    assert [op.op for op in plan.operations] == ["freeze"], plan
+    assert plan.operations[0].at < 0  # type: ignore[union-attr]  # the last frame, as "freeze" means

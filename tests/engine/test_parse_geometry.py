@@ -140,3 +140,41 @@ def test_zoom_out_is_refused() -> None:
 def test_horizontal_flip_is_not_a_landscape_crop() -> None:
     assert kinds(parse("flip horizontally")) == ["flip"]
     assert kinds(parse("vertical flip")) == ["flip"]
+
+
+# ---- filling the frame: a crop to the new ratio, never a freeze or a resize ----------------------
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["fill the frame", "make it fill the screen", "zoom to fill", "scale it up to fill the whole screen",
+     "crop to fill", "so it fills the display"],
+)
+def test_filling_the_frame_with_no_new_ratio_is_refused_saying_why(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations, plan.operations
+    assert len(plan.unsupported) == 1 and "filling the frame" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    ("instruction", "inputs", "ratio"),
+    [
+        ("make it 9:16 and fill the frame", {}, "9:16"),
+        ("square, zoom to fill", {}, "1:1"),
+        ("for tiktok, scale it to fill the screen", {}, "9:16"),
+        ("crop it to 4:5 to fill the screen", {}, "4:5"),
+        ("fill the screen", {"aspect_ratio": "9:16"}, "9:16"),
+        ("zoom in to fill the frame and make it black and white", {"aspect_ratio": "1:1"}, "1:1"),
+        ("make it vertical with black bars, then zoom to fill", {}, "9:16"),  # filling leaves no bars
+    ],
+)
+def test_filling_the_frame_crops_to_the_ratio_asked_for(instruction: str, inputs: dict, ratio: str) -> None:
+    plan = parse(instruction, **inputs)
+    assert not plan.unsupported, plan.unsupported
+    aspects = [op for op in plan.operations if op.op == "aspect"]
+    assert [(a.ratio, a.mode) for a in aspects] == [(ratio, "crop")]  # type: ignore[attr-defined]
+    assert not {"freeze", "zoom", "resize"} & set(kinds(plan)), plan.operations
+
+
+def test_a_blurred_fill_is_still_padding() -> None:
+    plan = parse("9:16 with a blurred fill")
+    assert [(op.ratio, op.mode) for op in plan.operations] == [("9:16", "pad_blur")]  # type: ignore[attr-defined]

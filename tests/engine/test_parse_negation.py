@@ -175,3 +175,43 @@ def test_quoted_text_that_is_declined_is_not_drawn() -> None:
 def test_removing_something_in_the_picture_is_still_refused_not_declined() -> None:
     plan = parse("make it sepia without the watermark")
     assert plan.unsupported and "watermark" in plan.unsupported[0].clause
+
+
+# ---- "not too …": a limit on the strength of the edit before it, never an edit of its own ------
+
+NEUTRAL = {"brightness": 0.0, "gain_db": 0.0, "factor": 1.0, "strength": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("limited", "plain", "kind", "field"),
+    [
+        ("darken it, but not too dark", "darken it", "tone", "brightness"),
+        ("brighten it but not too much", "brighten it", "tone", "brightness"),
+        ("make it brighter, not too bright though", "make it brighter", "tone", "brightness"),
+        ("turn it up but not too loud", "turn it up", "volume", "gain_db"),
+        ("slow it down, but not too slow", "slow it down", "speed", "factor"),
+        ("speed it up but not overly fast", "speed it up", "speed", "factor"),
+        ("add some blur, not too strong", "add some blur", "blur", "strength"),
+        ("add a vignette but not too dark", "add a vignette", "vignette", "strength"),
+        ("zoom in, though not too much", "zoom in", "zoom", "factor"),
+        ("make it warmer but don't overdo it", "make it warmer", "grade", "strength"),
+        ("sharpen it, don't make it too sharp", "sharpen it", "sharpen", "strength"),
+    ],
+)
+def test_a_not_too_limit_gives_one_moderate_edit_in_the_asked_direction(
+    limited: str, plain: str, kind: str, field: str
+) -> None:
+    plan = parse(limited)
+    assert kinds(plan) == [kind] and not plan.unsupported, (plan.operations, plan.unsupported)
+    (full,) = parse(plain).operations
+    neutral = NEUTRAL[field]
+    moderated, default = getattr(plan.operations[0], field) - neutral, getattr(full, field) - neutral
+    assert moderated * default > 0, (moderated, default)  # same direction
+    assert abs(moderated) < abs(default), (moderated, default)  # but less of it
+
+
+@pytest.mark.parametrize("instruction", ["not too dark", "it's not too bright", "but not too much please"])
+def test_a_strength_limit_alone_asks_for_no_edit_and_says_so(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations, plan.operations
+    assert len(plan.unsupported) == 1 and "names no edit" in plan.unsupported[0].reason

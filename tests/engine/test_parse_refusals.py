@@ -145,3 +145,60 @@ def test_multi_clause_generative_refusal_is_one_clause() -> None:
 def test_edit_words_next_to_frame_nouns_are_not_refused(instruction: str, kind: str) -> None:
     plan = parse(instruction)
     assert kind in kinds(plan) and not plan.unsupported, plan
+
+
+# ---- "without the <thing in the picture>": a removal, refused as "remove the …" is ----------------
+
+REMOVING = "removing something from the picture"
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kept", "removal"),
+    [
+        ("make it sepia without the watermark", ["grade"], "without the watermark"),
+        ("black and white without the text", ["grade"], "without the text"),
+        ("speed it up 2x without the logo in the corner", ["speed"], "without the logo in the corner"),
+        ("flip it, minus the tourists", ["flip"], "minus the tourists"),
+    ],
+)
+def test_without_something_in_the_picture_is_refused_as_a_removal(
+    instruction: str, kept: list[str], removal: str
+) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == kept, plan
+    assert [u.clause for u in plan.unsupported] == [removal]
+    assert REMOVING in plan.unsupported[0].reason
+    # the same refusal as asking for the removal outright
+    assert plan.unsupported[0].reason == parse("remove the person in the background").unsupported[0].reason
+
+
+def test_a_removal_is_not_read_as_an_overlay_of_the_attached_image() -> None:
+    plan = parse("make it sepia without the watermark", images=["https://example.com/logo.png"])
+    assert kinds(plan) == ["grade"] and REMOVING in plan.unsupported[0].reason, plan
+
+
+def test_a_removal_fails_strict_and_is_skipped_when_lenient() -> None:
+    from editbay.engine import UnsupportedEdit, plan_edit
+
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit("make it sepia without the watermark")
+    assert "without the watermark" in str(err.value) and REMOVING in str(err.value)
+    plan = plan_edit("make it sepia without the watermark", strict=False)
+    assert kinds(plan) == ["grade"] and [u.clause for u in plan.unsupported] == ["without the watermark"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("make it sepia without the sound", ["grade", "mute"]),
+        ("vertical without the black bars", ["aspect"]),
+        ("make it sepia without a vignette", ["grade"]),
+        ("make it warmer without the grain", ["denoise", "grade"]),
+    ],
+)
+def test_without_what_a_whole_frame_edit_can_take_away_is_no_removal(
+    instruction: str, expected: list[str]
+) -> None:
+    plan = parse(instruction)
+    assert sorted(kinds(plan)) == expected
+    assert not any(REMOVING in u.reason for u in plan.unsupported), plan.unsupported

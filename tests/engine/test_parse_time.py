@@ -241,3 +241,116 @@ def test_a_span_named_as_an_exception_is_left_alone(instruction: str, kind: str,
         assert (op.portion.start, op.portion.end) == expected["portion"]
     else:
         assert_params(op, expected)
+
+
+# ---- "just / only / simply" in front of a removal verb is an adverb of it, not "keep only" ----------
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "expected"),
+    [
+        ("just trim the first 2 seconds", "trim", {"start": 2.0, "end": None}),
+        ("only cut the last 3 seconds", "trim", {"start": None, "end": -3.0}),
+        ("simply remove the first 4 seconds", "trim", {"start": 4.0, "end": None}),
+        ("just chop off the last second", "trim", {"start": None, "end": -1.0}),
+        ("only delete 0:02 to 0:05", "cut", {"start": 2.0, "end": 5.0}),
+        ("i only want to drop the first 1.5 seconds", "trim", {"start": 1.5, "end": None}),
+        ("please just go ahead and trim off the last 2 s", "trim", {"start": None, "end": -2.0}),
+        ("just cut the first half", "trim", {"portion": (0.5, 1.0)}),
+        ("only remove the middle third", "cut", {"portion": (0.3333, 0.6667)}),
+    ],
+)
+def test_just_or_only_before_a_removal_verb_still_removes(
+    instruction: str, kind: str, expected: dict
+) -> None:
+    op = one(instruction, kind)
+    if "portion" in expected:
+        assert (op.portion.start, op.portion.end) == expected["portion"]
+    else:
+        assert_params(op, expected)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("keep only the first 2 seconds", {"start": None, "end": 2.0}),
+        ("only the first 5 seconds", {"start": None, "end": 5.0}),
+        ("just the last 3 seconds", {"start": -3.0, "end": None}),
+        ("i only want the first 5 seconds", {"start": None, "end": 5.0}),
+        ("trim it to the first 10 seconds", {"start": None, "end": 10.0}),
+        ("just trim it to the first 10 seconds", {"start": None, "end": 10.0}),
+        ("cut it down to just the first 4 seconds", {"start": None, "end": 4.0}),
+        ("just keep 0:02 to 0:05", {"start": 2.0, "end": 5.0}),
+    ],
+)
+def test_only_or_just_in_front_of_the_span_keeps_it(instruction: str, expected: dict) -> None:
+    assert_params(one(instruction, "trim"), expected)
+
+
+@pytest.mark.parametrize(
+    "instruction", ["simply remove the intro", "just cut the ending", "only trim the beginning"]
+)
+def test_an_adverb_does_not_turn_a_vague_removal_into_a_keep(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and "which seconds to cut" in plan.unsupported[0].reason, plan
+
+
+def test_a_bare_span_borrows_the_verb_with_its_adverb() -> None:
+    plan = parse("just trim the first 2 seconds and the last 2 seconds")
+    assert [(op.start, op.end) for op in plan.operations] == [(2.0, None), (None, -2.0)]  # type: ignore[union-attr]
+
+
+# ---- a part to keep named without times --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("instruction", "kept", "refused"),
+    [
+        ("keep the first 10 seconds, keep the middle part", {"end": 10.0}, "keep the middle part"),
+        ("keep the last 5 seconds, then keep the intro", {"start": -5.0}, "keep the intro"),
+        ("keep the first 3 seconds and keep the ending", {"end": 3.0}, "keep the ending"),
+    ],
+)
+def test_a_second_part_to_keep_without_times_is_refused_not_dropped(
+    instruction: str, kept: dict, refused: str
+) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == ["trim"], plan
+    assert_params(plan.operations[0], kept)
+    assert [u.clause for u in plan.unsupported] == [refused]
+    assert "which seconds to keep" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    "instruction", ["keep the middle part", "just the middle section", "keep only the ending"]
+)
+def test_a_part_to_keep_without_times_asks_for_them(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and "which seconds to keep" in plan.unsupported[0].reason, plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("cut the first 2 seconds but keep the ending", {"start": 2.0, "end": None}),
+        ("remove the last 3 seconds, keep the beginning", {"start": None, "end": -3.0}),
+    ],
+)
+def test_keeping_an_edge_the_trim_keeps_anyway_is_a_limit(instruction: str, expected: dict) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == ["trim"] and not plan.unsupported, plan
+    assert_params(plan.operations[0], expected)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("keep the middle part, from 0:01.5 to 0:04", {"start": 1.5, "end": 4.0}),
+        ("keep the middle section: 2 to 5 seconds", {"start": 2.0, "end": 5.0}),
+        ("trim the first 2 seconds, keep the original sound", {"start": 2.0, "end": None}),
+    ],
+)
+def test_a_part_to_keep_explained_by_times_or_naming_no_part_is_read(
+    instruction: str, expected: dict
+) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == ["trim"] and not plan.unsupported, plan
+    assert_params(plan.operations[0], expected)

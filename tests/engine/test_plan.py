@@ -282,3 +282,43 @@ def test_a_timed_mute_on_a_silent_input_is_unsupported() -> None:
     silent = CLIP.model_copy(update={"has_audio": False})
     with pytest.raises(UnsupportedEdit, match="no audio"):
         plan_edit("mute the first 2 seconds", media=silent)
+
+
+# ---- adverbs before a removal verb, filling the frame: the planned times and sizes -------------
+
+@pytest.mark.parametrize(
+    ("instruction", "start", "end", "duration"),
+    [
+        ("just trim the first 2 seconds", 2.0, None, 4.0),
+        ("only cut the last 1.5 seconds", None, 4.5, 4.5),
+        ("i only want to drop the first half", 3.0, None, 3.0),
+        ("only the first 2 seconds", None, 2.0, 2.0),  # no verb: keep them
+    ],
+)
+def test_just_or_only_before_a_removal_removes_in_the_plan(
+    instruction: str, start: float | None, end: float | None, duration: float
+) -> None:
+    plan = plan_edit(instruction, media=CLIP)
+    (op,) = plan.operations
+    assert op.op == "trim" and (op.start, op.end) == (start, end)  # type: ignore[union-attr]
+    assert plan.output_duration == pytest.approx(duration)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "inputs", "size"),
+    [
+        ("make it 9:16 and fill the frame", {}, (608, 1080)),
+        ("fill the screen", {"aspect_ratio": "1:1"}, (1080, 1080)),
+        ("make it vertical with black bars, then zoom to fill", {}, (608, 1080)),
+    ],
+)
+def test_filling_the_frame_plans_a_crop_to_the_new_ratio(instruction: str, inputs: dict, size: tuple) -> None:
+    plan = plan_edit(instruction, media=HD, **inputs)
+    assert _kinds(plan) == ["aspect"] and plan.operations[0].mode == "crop"  # type: ignore[union-attr]
+    assert (plan.output_width, plan.output_height) == size and plan.output_duration == pytest.approx(10.0)
+
+
+def test_filling_the_frame_with_no_new_ratio_is_refused_not_frozen() -> None:
+    with pytest.raises(UnsupportedEdit) as err:
+        plan_edit("fill the frame", media=HD)
+    assert "fill the frame" in str(err.value) and "aspect ratio" in str(err.value)

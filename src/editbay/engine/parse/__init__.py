@@ -2,29 +2,43 @@
 
 Pipeline: lift quoted text out → normalise (case, spelling, typos, numbers, set phrases) → split
 into clauses → per clause: refuse vision/generative requests, note known limits, run the rule
-families in priority order (each consumes the words it used) → add the structured inputs, which
-win over words when they conflict.
+families in priority order (each consumes the words it used) → settle what clauses say about each
+other and add the structured inputs, which win over words when they conflict (`_resolve`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, EditPlan, Mute, Operation, Reframe, Speed, Unsupported
+from editbay.engine.ops import EditPlan, Operation, Speed, Unsupported
 from editbay.engine.parse import _rules_audio as audio
 from editbay.engine.parse import _rules_color as color
 from editbay.engine.parse import _rules_effects as effects
+from editbay.engine.parse import _rules_fade as fade
 from editbay.engine.parse import _rules_frame as frame
 from editbay.engine.parse import _rules_overlay as overlay
 from editbay.engine.parse import _rules_time as time
 from editbay.engine.parse import _rules_vision as vision
-from editbay.engine.parse._clause import Clause, Context, split_clauses
+from editbay.engine.parse._clause import FILLER, Clause, Context, merge_attached, split_clauses
 from editbay.engine.parse._negation import LIMIT_ONLY, apply_declined, split_declined
 from editbay.engine.parse._normalize import normalize
 from editbay.engine.parse._quantity import find_range, find_share
-from editbay.engine.parse._refuse import apply_limits, generative_reason, vision_reason
+from editbay.engine.parse._refuse import (
+    REMOVING,
+    apply_limits,
+    generative_reason,
+    split_removals,
+    vision_reason,
+)
+from editbay.engine.parse._resolve import (
+    AUDIO_OPS,
+    apply_structured,
+    reframe_ratio,
+    resolve_fill,
+    resolve_vague_keeps,
+    structured_ratio,
+)
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
@@ -50,8 +64,9 @@ RULES: tuple[Callable[[Clause], None], ...] = (
     audio.mute_rule,
     audio.normalize_rule,
     audio.volume_rule,
-    frame.fade_rule,
+    fade.fade_rule,
     frame.flip_rule,
+    frame.fill_rule,
     frame.resize_rule,
     frame.aspect_rule,
     frame.rotate_rule,
@@ -77,32 +92,11 @@ RULES: tuple[Callable[[Clause], None], ...] = (
 
 # Ops whose parameters can target part of the clip; others apply to the whole clip.
 _RANGED = {"text", "overlay", "trim", "cut", "freeze", "fade", "audio_fade", "mute", "volume"}
-_ATTACHING = re.compile(
-    r"^(?:with|without|using|in|at|on|for|from|over|until|till|during|to|into|by|as)\b|"
-    r"^(?:(?:very|really|quite|fairly|pretty|super|extra|not\s+too|just)\s+)*"
-    r"(?:strong(?:er|ly)?|heavy|heavily|subtle|subtly|slight(?:ly)?|light(?:ly)?|intense|extreme(?:ly)?|"
-    r"gentle|gently|mild(?:ly)?|hard|big|bigger|small|smaller|a\s+(?:little\s+)?bit|a\s+lot|a\s+little|"
-    r"much|more|less|semitransparent|transparent|large|tiny|huge|fast|slow|quick(?:ly)?|"
-    r"horizontal(?:ly)?|vertical(?:ly)?|clockwise|counter\s*clockwise|anti\s*clockwise|cent(?:er|r)ed)"
-    r"(?:\s+please)?$|"
-    r"^(?:blur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|padding|borders)|"
-    r"black\s+bars|letterbox\w*|pillarbox\w*|padded|no\s+crop\w*|without\s+cropping)$"
-)
 _HARMLESS = re.compile(
     r"^(?:please\s+)?(?:keep|leave|preserve|retain|maintain|don'?t\s+(?:change|touch|alter))\b(?!.*\d)|"
     r"^(?:in\s+|with\s+|at\s+)?(?:high|good|best|great|max(?:imum)?|full|top)\s+quality$"
 )
 _PAD_WORDS = re.compile(frame.PAD_BLUR + "|" + frame.PAD_BLACK)
-_FILLER = re.compile(
-    r"^(?:please|pls|plz|thanks|thank you|thx|ty|ok|okay|hey|hi|hello|cheers|lol|asap|now|"
-    r"(?:can|could|would|will) you|i want|i'd like|i would like|do it|that's it|that is all|"
-    # enumerations ("first, trim …. second, …") and requests to act on what was just said
-    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|next|step\s+\d+|\d[.):]|"
-    r"(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:fix|sort|do|change|correct|lower|reduce|decrease|tame)\s+"
-    r"(?:that|this|it|them)"
-    r"(?:\s+(?:out|please|for\s+me))*|"
-    r"(?:i\s+)?(?:want|need)\s+(?:that|this|it)\s+(?:fixed|sorted|changed|done))$"
-)
 # A question about the video ("is this in 4k?", "how long is it?") asks for no edit. Polite requests
 # phrased as questions ("can you …", "is it possible to …", "how about …") are not questions here.
 _QUESTION = re.compile(
@@ -112,6 +106,12 @@ _QUESTION = re.compile(
     r"\s+you\s+(?:think|mind)\b|(?<=do you)\s+(?:think|mind)\b)"
 )
 QUESTION = 'a question, not an edit instruction: say what to change (e.g. "make it black and white")'
+# What `_phrases` makes of "not too dark", "don't overdo it": a limit on the strength of the edit before it
+_STRENGTH_LIMIT = re.compile(r"\bnot too much\b")
+STRENGTH_ONLY = (
+    'limits how strong an edit should be ("not too much") but names no edit: say what to change, '
+    'e.g. "darken it, but not too much"'
+)
 
 
 def _restore_quotes(text: str, quotes: Sequence[str]) -> str:
@@ -139,24 +139,14 @@ def _unquote_style_words(text: str, quotes: Sequence[str]) -> str:
     return re.sub(r"«(\d+)»", swap, text)
 
 
-def _merge_attached(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Glue modifier clauses ("…, with a blurred background", "…, at the top") to the clause before,
-    unless that one only said what not to do ("not in slow motion, in reverse")."""
-    merged: list[tuple[str, str]] = []
-    for text, sep in parts:
-        if merged and _ATTACHING.match(text) and sep in (",", ";", " ") and split_declined(merged[-1][0])[0]:
-            prev_text, prev_sep = merged[-1]
-            merged[-1] = (f"{prev_text} {text}", prev_sep)
-        else:
-            merged.append((text, sep))
-    return merged
-
-
 def _analyse(text: str, ctx: Context) -> Clause:
+    # "sepia without the watermark": the removal is refused on its own, the rest is read
+    text, removals = split_removals(text)
     kept, declined = split_declined(text)  # "don't blur the faces": asks for nothing, read by nothing
     clause = Clause(text=kept, ctx=ctx, declined=declined)
     if kept:
         analyse_clause(clause)
+    clause.unsupported.extend(Unsupported(clause=r, reason=REMOVING) for r in removals)
     return clause
 
 
@@ -195,6 +185,9 @@ def analyse_clause(c: Clause) -> None:
     if not c.ops and not c.unsupported:
         if _HARMLESS.search(c.text):
             return  # "keep the original sound": asks for nothing to change
+        if _STRENGTH_LIMIT.search(c.rest):
+            c.refuse(STRENGTH_ONLY)  # "not too dark" with no edit before it to limit
+            return
         # Only pure filler ("please", "thanks", "can you") is dropped silently; any other word
         # that led to no operation is reported, so that nothing asked for is skipped unseen.
         words = re.findall(r"[a-z']+", c.rest)
@@ -247,8 +240,8 @@ def parse(
     pending: tuple[str, Unsupported] | None = None  # the last clause, when it was not understood
     declined: list[str] = []  # what the instruction said not to do
     shots = re.search(r"\b(?:shots?|scenes?)\b", norm.text) is not None
-    for text, sep in _merge_attached(split_clauses(norm.text)):
-        if _FILLER.match(text):
+    for text, sep in merge_attached(split_clauses(norm.text)):
+        if FILLER.match(text):
             continue
         text = _unquote_style_words(text, norm.quotes)
         if prev_clause is not None and prev_clause.ops and prev_clause.kinds() <= _AUDIO_KINDS:
@@ -262,7 +255,7 @@ def parse(
             images=images,
             quotes=norm.quotes,
             typos=_clause_typos(text, norm.typos),
-            aspect_ratio=_structured_ratio(aspect_ratio),
+            aspect_ratio=structured_ratio(aspect_ratio),
             shots=shots,
         )
         clause = _analyse(text, ctx)
@@ -339,15 +332,17 @@ def parse(
             ]
         unsupported.extend(shown)
         last_refused_whole = refused_whole
-        if refused_whole and shown[0].reason in (NOT_UNDERSTOOD, time.NEEDS_SECONDS):
+        if refused_whole and shown[0].reason in (NOT_UNDERSTOOD, time.NEEDS_SECONDS, time.KEEP_NEEDS_SECONDS):
             pending = (text, shown[0])  # "trim off the ending, the last 1.5 s": said by the next clause
     if norm.typos:
         notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))
-    operations = _reframe_ratio(operations, _structured_ratio(aspect_ratio), unsupported, notes)
-    operations, structured_notes = _apply_structured(
+    operations = reframe_ratio(operations, structured_ratio(aspect_ratio), unsupported, notes)
+    operations, structured_notes = apply_structured(
         operations, keep_original_sound, aspect_ratio, unsupported
     )
     notes.extend(structured_notes)
+    operations = resolve_fill(operations, unsupported, notes)
+    operations = resolve_vague_keeps(operations, unsupported, notes)
     operations = apply_declined(operations, declined, unsupported, notes)
     if images and not any(op.op in ("overlay", "color_match") for op in operations):
         notes.append(f"{len(images)} image(s) in images[] not used by the instruction")
@@ -356,6 +351,8 @@ def parse(
         unsupported.append(Unsupported(clause=instruction.strip()[:200], reason=reason))
     return EditPlan(instruction=instruction, operations=operations, unsupported=unsupported, notes=notes)
 
+
+_AUDIO_KINDS = AUDIO_OPS | {"mute"}
 
 # Words that make a repeated request cumulative ("faster, then even faster", "reverse it again").
 _CUMULATIVE = re.compile(r"\b(?:again|even|more|further|another|additional|extra|too|twice\s+over)\b")
@@ -384,89 +381,3 @@ def _restated(prev: Clause | None, clause: Clause, sep: str) -> Clause | None:
     if len(joined.ops) == 1 and not joined.unsupported:
         return joined
     return None
-
-
-_AUDIO_OPS = {"volume", "normalize", "audio_fade"}
-_AUDIO_KINDS = _AUDIO_OPS | {"mute"}
-
-
-def _structured_ratio(aspect_ratio: str | None) -> str | None:
-    """The `aspect_ratio` input as "W:H", or None for absent/"auto"/unknown values."""
-    if not aspect_ratio or aspect_ratio.strip().lower() in ("auto", "original", "none", ""):
-        return None
-    ratio = aspect_ratio.strip().replace("/", ":").replace("x", ":")
-    return ratio if ratio in get_args(AspectRatio) else None  # type: ignore[attr-defined]
-
-
-def _apply_structured(
-    ops: list[Operation],
-    keep_original_sound: bool | None,
-    aspect_ratio: str | None,
-    unsupported: list[Unsupported],
-) -> tuple[list[Operation], list[str]]:
-    """Add the structured inputs as operations; they win over words that disagree."""
-    notes: list[str] = []
-    if aspect_ratio and aspect_ratio.strip().lower() not in ("auto", "original", "none", ""):
-        ratio = aspect_ratio.strip().replace("/", ":").replace("x", ":")
-        if ratio not in get_args(AspectRatio):  # type: ignore[attr-defined]
-            unsupported.append(
-                Unsupported(
-                    clause=f"aspect_ratio={aspect_ratio}",
-                    reason=f"supported aspect ratios: {', '.join(get_args(AspectRatio))}",
-                )
-            )
-        else:
-            unsupported[:] = [u for u in unsupported if u.reason != frame.ASPECT_NEEDS_RATIO]
-            worded = [op for op in ops if isinstance(op, Aspect)]
-            mode = worded[0].mode if worded else "crop"
-            if any(op.ratio != ratio for op in worded):
-                notes.append(f"aspect_ratio={ratio} (input) overrides the ratio in the words")
-            ops = [op for op in ops if not isinstance(op, Aspect)]
-            if not any(isinstance(op, Reframe) for op in ops):  # a reframe already has this ratio
-                ops.append(Aspect(ratio=ratio, mode=mode, source=f"aspect_ratio={ratio}"))  # type: ignore[arg-type]
-    if keep_original_sound is False:
-        dropped = [op.op for op in ops if op.op in _AUDIO_OPS]
-        if dropped:
-            notes.append(
-                f"keep_original_sound=false removes the audio; ignored: {', '.join(sorted(set(dropped)))}"
-            )
-        ops = [op for op in ops if op.op not in _AUDIO_OPS and not isinstance(op, Mute)]
-        ops.append(Mute(source="keep_original_sound=false"))
-    elif keep_original_sound is True and any(isinstance(op, Mute) and not op.timed for op in ops):
-        # a timed mute silences a span and keeps the track: it does not conflict
-        notes.append("keep_original_sound=true (input) overrides the request to mute")
-        ops = [op for op in ops if not (isinstance(op, Mute) and not op.timed)]
-    return ops, notes
-
-
-def _reframe_ratio(
-    ops: list[Operation], structured: str | None, unsupported: list[Unsupported], notes: list[str]
-) -> list[Operation]:
-    """Give a "follow the subject" request its ratio: the structured input, else a worded crop.
-
-    "make it vertical and keep the person in frame" reads as two clauses (an aspect crop and a
-    reframe); together they are one subject-following crop to 9:16.
-    """
-    reframes = [op for op in ops if isinstance(op, Reframe)]
-    if not reframes:
-        return ops
-    crops = [op for op in ops if isinstance(op, Aspect) and op.mode == "crop"]
-    pads = [op for op in ops if isinstance(op, Aspect) and op.mode != "crop"]
-    ratio = structured or (crops[-1].ratio if crops else None) or reframes[-1].ratio
-    rest: list[Operation] = [op for op in ops if not isinstance(op, Reframe) and op not in crops]
-    if ratio is None:
-        if pads:
-            notes.append("the padded frame keeps the whole picture, so there is nothing to follow")
-            return rest
-        unsupported.append(
-            Unsupported(
-                clause=reframes[-1].source,
-                reason="following a subject (vision-assisted reframing) is a crop to a new aspect ratio: "
-                "say which (9:16, 1:1, 4:5 …)",
-            )
-        )
-        return rest
-    last = reframes[-1]
-    source = "; ".join(dict.fromkeys(o.source for o in [*crops, *reframes] if o.source))
-    merged = last.model_copy(update={"ratio": ratio, "source": source})
-    return [merged, *[op for op in rest if not (isinstance(op, Aspect) and op.mode == "crop")]]

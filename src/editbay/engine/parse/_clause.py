@@ -1,4 +1,5 @@
-"""Clause splitting and the `Clause` work area that rules read from and consume.
+"""Clause splitting (with modifiers glued back and filler recognised) and the `Clause` work area that
+rules read from and consume.
 
 A rule finds a phrase, builds an operation and *consumes* the phrase (it is blanked out of the
 clause's working text), so a later rule cannot read the same words twice: "with a blurred
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from editbay.engine.ops import Operation, Unsupported
+from editbay.engine.parse._negation import split_declined
 
 _SEPARATORS = re.compile(
     r"\s*[;,!?]\s*|\s*\.(?=\s|$)\s*|\s+/\s+|\s+\+\s+|\s*\n+\s*|"
@@ -25,7 +27,7 @@ _LEADING_FILLER = re.compile(r"^(?:and|then|also|plus|but|so|next|finally|lastly
 # "remove the first second and the last second": the second clause has no verb of its own and
 # borrows the previous clause's, or it would read as "keep the last second".
 _TIME_VERB = re.compile(
-    r"^(?:(?:please\s+)?(?:remove|cut(?:\s+out|\s+off)?|trim(?:\s+off)?|drop|delete|chop(?:\s+off)?|"
+    r"^(?:(?:(?:please|just|only|simply)\s+)*(?:remove|cut(?:\s+out|\s+off)?|trim(?:\s+off)?|drop|delete|chop(?:\s+off)?|"
     r"lose|skip|get\s+rid\s+of|keep|mute|silence|blur|speed\s+up|slow\s+down|freeze))\b"
 )
 _BARE_TIME = re.compile(
@@ -33,6 +35,30 @@ _BARE_TIME = re.compile(
     r"(?:\d+(?:\.\d+)?\s*|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a|few)\s+)?"
     r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part|half|thirds?|quarters?|fifths?|percent\b|%)"
     r"(?:\b|(?<=%))"
+)
+# A clause that only modifies the one before it: "…, with a blurred background", "…, strong"
+_ATTACHING = re.compile(
+    r"^(?:with|without|using|in|at|on|for|from|over|until|till|during|to|into|by|as)\b|"
+    r"^(?:(?:very|really|quite|fairly|pretty|super|extra|not\s+too|just)\s+)*"
+    r"(?:strong(?:er|ly)?|heavy|heavily|subtle|subtly|slight(?:ly)?|light(?:ly)?|intense|extreme(?:ly)?|"
+    r"gentle|gently|mild(?:ly)?|hard|big|bigger|small|smaller|a\s+(?:little\s+)?bit|a\s+lot|a\s+little|"
+    r"much|more|less|semitransparent|transparent|large|tiny|huge|fast|slow|quick(?:ly)?|"
+    r"horizontal(?:ly)?|vertical(?:ly)?|clockwise|counter\s*clockwise|anti\s*clockwise|cent(?:er|r)ed)"
+    r"(?:\s+please)?$|"
+    r"^(?:blur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|padding|borders)|"
+    r"black\s+bars|letterbox\w*|pillarbox\w*|padded|no\s+crop\w*|without\s+cropping)$"
+)
+# Clauses that ask for nothing: politeness, enumerations, "can you fix that"
+FILLER = re.compile(
+    r"^(?:please|pls|plz|thanks|thank you|thx|ty|ok|okay|hey|hi|hello|cheers|lol|asap|now|"
+    r"(?:can|could|would|will) you|i want|i'd like|i would like|do it|that's it|that is all|"
+    r"(?:just\s+)?go\s+ahead|"
+    # enumerations ("first, trim …. second, …") and requests to act on what was just said
+    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|next|step\s+\d+|\d[.):]|"
+    r"(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:fix|sort|do|change|correct|lower|reduce|decrease|tame)\s+"
+    r"(?:that|this|it|them)"
+    r"(?:\s+(?:out|please|for\s+me))*|"
+    r"(?:i\s+)?(?:want|need)\s+(?:that|this|it)\s+(?:fixed|sorted|changed|done))$"
 )
 
 
@@ -65,6 +91,19 @@ def split_clauses(text: str) -> list[tuple[str, str]]:
                 chunk = f"{verb.group(0)} {chunk}"
         cleaned.append((chunk, s))
     return cleaned
+
+
+def merge_attached(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Glue modifier clauses ("…, with a blurred background", "…, at the top") to the clause before,
+    unless that one only said what not to do ("not in slow motion, in reverse")."""
+    merged: list[tuple[str, str]] = []
+    for text, sep in parts:
+        if merged and _ATTACHING.match(text) and sep in (",", ";", " ") and split_declined(merged[-1][0])[0]:
+            prev_text, prev_sep = merged[-1]
+            merged[-1] = (f"{prev_text} {text}", prev_sep)
+        else:
+            merged.append((text, sep))
+    return merged
 
 
 @dataclass

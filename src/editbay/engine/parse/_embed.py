@@ -9,8 +9,9 @@ torch). Without those packages, or with ``EDITBAY_PARSE_EMBEDDINGS=off``, `get_m
 and the parser uses its rules alone.
 
 The exemplars (`embedding_exemplars.json`) hold phrasings per operation *and* refusal anchors
-(generative requests, questions, chatter): a clause whose nearest exemplar is an anchor, or whose best
-operation does not clear the calibrated threshold and margin, stays unsupported.
+(generative requests, questions, chatter): a clause whose nearest exemplar is an anchor, whose best
+operation does not clear the calibrated threshold and margin, or that is close to it only through a
+noun naming the whole picture ("fill the frame" ~ "hold the last frame"), stays unsupported.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,11 +36,16 @@ from pydantic import TypeAdapter
 
 from editbay.engine.ops import Operation
 from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._vocab import STOPWORDS
 
 # Calibrated on tests/engine/data/embedding_calibration.txt (docs/engine.md has the figures): the
 # lowest cosine score and margin over the nearest refusal anchor with no negative accepted.
 THRESHOLD = 0.64
 MARGIN = 0.08
+# Without the nouns naming the whole picture, a clause must still score this much against its match's
+# kind of operation (`Matcher.rests_on_picture_noun`): far-fetched "… the frame" clauses fell to
+# 0.22-0.32, true paraphrases ("linger on the final frame" → freeze) kept 0.40 or more.
+PICTURE_NOUN_FLOOR = 0.36
 
 EXEMPLARS = Path(__file__).with_name("embedding_exemplars.json")
 # The exemplars' vectors, computed once (`python -m editbay.engine.parse._embed`) and shipped, so a
@@ -213,6 +220,35 @@ class Matcher:
         )
 
 
+    def rests_on_picture_noun(self, text: str, near: Nearest) -> bool:
+        """Whether the match holds only through a noun naming the picture as a whole.
+
+        Such nouns ("frame", "screen", "video") occur in exemplars of many operations, and in a short
+        clause a shared one dominates the mean-pooled vector: "fill the frame" scored 0.71 against
+        "hold the last frame" (a freeze). The clause without them is compared again: it must stay
+        close to the same kind of operation ("hang on the final" still reads as a freeze, 0.48) and
+        must not now name another one ("tilt the" is a rotation), or the match was only the noun.
+        """
+        if near.op is None:
+            return False
+        stripped = " ".join(_PICTURE_NOUNS.sub(" ", text).split())
+        if stripped == text:
+            return False
+        if all(w in STOPWORDS for w in re.findall(r"[a-z']+", stripped)):
+            return True
+        scores = self.vectors @ self.encoder.encode([stripped])[0]
+        kind = near.op["op"]
+        same = max((float(s) for s, op in zip(scores, self.ops, strict=True) if op and op["op"] == kind))
+        other = max((float(s) for s, op in zip(scores, self.ops, strict=True) if op and op["op"] != kind))
+        return same < PICTURE_NOUN_FLOOR or (other > same and other >= THRESHOLD)
+
+
+# Nouns that name the whole picture or clip rather than an edit (see `Matcher.rests_on_picture_noun`).
+_PICTURE_NOUNS = re.compile(
+    r"\b(?:frames?|framing|screens?|videos?|clips?|footage|images?|pictures?|shots?)\b"
+)
+
+
 def _digest(phrases: list[str]) -> str:
     return hashlib.sha256("\n".join(phrases).encode()).hexdigest()
 
@@ -286,7 +322,7 @@ def read_clause(c: Clause, notes: list[str]) -> None:
     if matcher is None:
         return
     near = matcher.nearest(c.text)
-    if not near.accepted or near.op is None:
+    if not near.accepted or near.op is None or matcher.rests_on_picture_noun(c.text, near):
         return
     confidence = round(max(0.3, min(0.6, near.score - 0.2)), 2)
     c.ops.append(_OPERATION.validate_python({**near.op, "source": c.text, "confidence": confidence}))

@@ -11,7 +11,8 @@ the colours as they are") asks for nothing either.
 Not negations, and left to the rules: removing something the input has ("no sound", "without
 audio", "I don't want any sound", "no colour", "no noise"), strength ("not too much", "don't overdo
 it"), complaints ("not bright enough"), limits ("no longer than 10 s"), "not only … but also",
-"don't forget to …", and "without the logo" (something in the picture, for the refusal checks).
+"don't forget to …", and "without the logo" (something in the picture: `_refuse.split_removals`
+refuses it as a removal before negations are read).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 from editbay.engine.ops import Aspect, Operation, Reframe, Unsupported
 from editbay.engine.parse._normalize import CLAUSE_VERBS
 
-__all__ = ["CROP", "LIMIT_ONLY", "apply_declined", "split_declined"]
+__all__ = ["CROP", "LIMIT_ONLY", "apply_declined", "noun_phrase_end", "split_declined"]
 
 # "don't …", "never …", "avoid …": a verb phrase follows
 _NOT_DO = (
@@ -127,6 +128,12 @@ def _scope_end(text: str, start: int, verbs: re.Pattern[str]) -> int:
         if before and before[-1] not in _FUNCTION_WORDS:
             return verb.start()
     return end
+
+
+def noun_phrase_end(text: str, start: int) -> int:
+    """End of the words a "no / without" ending at ``start`` governs: the clause's end, a contrast
+    ("…, just …") or the next request in it ("without the logo make it sepia")."""
+    return _scope_end(text, start, _PLAIN_VERB)
 
 
 def split_declined(text: str) -> tuple[str, list[str]]:

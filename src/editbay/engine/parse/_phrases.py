@@ -46,6 +46,16 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"\b(?:teal|cyan)\s*(?:&|and|/|\+|-|n)\s*orange\b|\borange\s*(?:&|and|/|\+|-|n)\s*(?:teal|cyan)\b",
         "tealorange",
     ),
+    # "darken it, but not too dark", "louder but not too loud", "don't overdo it": a limit on how strong
+    # the edit before it is, never an edit of its own ("too dark" alone asks to brighten). One phrase
+    # the strength words read as "slight", glued to that edit (the comma or "but" before it dropped).
+    (
+        r"(?:\s*[,;]\s*|\s+)?(?:(?:but|though|yet|and)\s+)?(?:(?:just|only|please)\s+)?"
+        r"(?:not\s+(?:too|overly|excessively)\s+(?:much\b(?:\s+(?:of\s+)?(?:it|that))?|\w+)|"
+        r"(?:don'?t|do\s+not)\s+(?:overdo\s+it|make\s+it\s+too\s+\w+|go\s+overboard)|without\s+overdoing\s+it|"
+        r"not\s+overdone|not\s+over\s+the\s+top)\b",
+        " not too much",
+    ),
     (r"\b(highlights?|shadows?)\s+(?:&|and)\s+", r"\1 with "),
     (r"\bbetween\s+([\d.:]+\s*[a-z]*)\s+(?:and|&)\s+([\d.:]+)", r"from \1 to \2"),
     (

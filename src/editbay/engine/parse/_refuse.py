@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 
 from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._negation import noun_phrase_end
 from editbay.engine.parse._vocab import STOPWORDS, content_words
 
 VISION = "needs vision-assisted editing the engine does not do ({what})"
 GENERATIVE = "needs a generative model ({what}); the engine only edits the whole frame, time and sound"
+REMOVING = GENERATIVE.format(what="removing something from the picture")
 
 _PERSON = (
     r"(?:him|her|them|he|she|they|everyone|everybody|someone|somebody|people|person|man|woman|men|women|"
@@ -143,6 +145,46 @@ def vision_reason(c: Clause) -> str | None:
     return None
 
 
+def _in_picture(obj: str) -> bool:
+    """Whether the object of a removal names something in the picture ("the watermark", "the
+    tourists") rather than what a whole-frame edit can take away (the sound, the first 2 s, the grain)."""
+    if re.search(rf"\b(?:{_REMOVABLE})\b|«\d+»|\d", obj):
+        return False
+    return bool(content_words(obj) or re.search(rf"\b(?:{_INPAINT})\b", obj))
+
+
+# "sepia without the watermark": "without" + something the picture has asks for it to be removed
+# (camera shake is taken away by stabilising, not painted out).
+_SHAKE = r"\b(?:shak\w*|jitter\w*|wobbl\w*|judder\w*|flicker\w*|camera\s+(?:shake|movement|motion))\b"
+_WITHOUT = re.compile(
+    r"\b(?:without|minus)\s+(?=(?:any\s+of\s+)?(?:the|its|that|this|those|these|his|her|their)\s)"
+)
+
+
+def split_removals(text: str) -> tuple[str, list[str]]:
+    """``text`` without its "without the <thing in the picture>" phrases, and those phrases.
+
+    "make it sepia without the watermark" asks for a sepia look and for the watermark to be painted
+    out: the second half is refused as "remove the watermark" is, while the rules read the first. What
+    a whole-frame edit can take away ("without the sound", "without the black bars") is left in place.
+    """
+    removals: list[str] = []
+    kept: list[str] = []
+    pos = 0
+    for m in _WITHOUT.finditer(text):
+        if m.start() < pos:
+            continue
+        end = noun_phrase_end(text, m.end())
+        obj = _object_after(r"without|minus", text[m.start() : end])
+        if not obj or not _in_picture(obj[0]) or re.search(_SHAKE, obj[0]):
+            continue
+        kept.append(text[pos : m.start()])
+        removals.append(text[m.start() : end].strip())
+        pos = end
+    kept.append(text[pos:])
+    return " ".join(" ".join(kept).split()), removals
+
+
 def _object_after(verb_pattern: str, text: str) -> list[str]:
     """The few words after each occurrence of a verb, up to a preposition or clause end."""
     objects = []
@@ -212,11 +254,8 @@ def generative_reason(c: Clause) -> str | None:
     )
     if like and content_words(like.group("y") or like.group("z") or like.group("w") or ""):
         return GENERATIVE.format(what="restyling the picture")
-    for obj in _object_after(_REMOVE_VERBS, text):
-        if re.search(rf"\b(?:{_REMOVABLE})\b|«\d+»|\d", obj):
-            continue
-        if content_words(obj) or re.search(rf"\b(?:{_INPAINT})\b", obj):
-            return GENERATIVE.format(what="removing something from the picture")
+    if any(_in_picture(obj) for obj in _object_after(_REMOVE_VERBS, text)):
+        return REMOVING
     for obj in _object_after(_ADD_VERBS, text):
         if re.search(r"«\d+»", obj):
             continue

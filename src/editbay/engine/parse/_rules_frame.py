@@ -1,14 +1,14 @@
-"""Geometry and transition rules: flip, rotate, aspect ratio, resize, zoom, fades from/to black."""
+"""Geometry rules: flip, rotate, aspect ratio (and filling the frame), resize, zoom."""
 
 from __future__ import annotations
 
 import re
 from typing import Literal, get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, Fade, Flip, Resize, Rotate, Zoom
+from editbay.engine.ops import Aspect, AspectRatio, Flip, Resize, Rotate, Zoom
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._negation import CROP
-from editbay.engine.parse._quantity import NUM, by_level, factor, find_time, percent
+from editbay.engine.parse._quantity import NUM, by_level, factor, percent
 
 # ---- flip and rotate -------------------------------------------------------------------------
 
@@ -126,6 +126,32 @@ PAD_BLACK = (
     r"fit(?:\s+it)?(?:\s+inside)?|without\s+cropping|no\s+crop\w*|don'?t\s+crop|not\s+crop\w*|uncropped|"
     r"keep(?:ing)?\s+(?:the\s+)?(?:whole|entire|full)\s+(?:frame|picture|image|video)|bars)\b"
 )
+
+
+# "fill the frame", "zoom to fill", "scale it up to fill the screen": scale and crop so that the picture
+# covers the output frame with no bars, which is what an aspect conversion by cropping does. The
+# output frame is the input's unless a new ratio is asked for, so the ratio comes from the rest of
+# the instruction or the `aspect_ratio` input (resolved once every clause is read), else it is refused.
+_FILL = (
+    r"\b(?:(?:make|get|have)\s+(?:it|the\s+(?:video|clip|picture|image|footage))\s+|so\s+(?:that\s+)?it\s+|"
+    r"(?:zoom\w*|scal\w*|crop\w*|stretch\w*|enlarg\w*|resiz\w*|blow\s+it\s+up)\s+"
+    r"(?:it\s+|the\s+(?:video|clip|picture|image|footage)\s+)?(?:in\s+|up\s+)?(?:to\s+|so\s+(?:that\s+)?it\s+|and\s+)?)?"
+    r"(?<!blur\s)(?<!blurred\s)(?<!blurry\s)\bfill(?:s|ing)?\b(?!\s+(?:in|blurred|blurry)\b)"
+    r"(?:\s+(?:up\s+)?(?:the\s+|my\s+|your\s+|a\s+)?(?:whole\s+|entire\s+|full\s+)?"
+    r"(?:frame|screen|canvas|display|view|picture|output)\b)?"
+)
+FILL_NEEDS_RATIO = (
+    "filling the frame means cropping to a new aspect ratio, and the video already fills its own frame: "
+    "say which ratio (9:16, 1:1, 4:5, 16:9 …) or platform to fill"
+)
+
+
+def fill_rule(c: Clause) -> None:
+    """Read (before resize and zoom take "scale" or "zoom") a request to fill the frame."""
+    m = c.search(_FILL)
+    if m:
+        c.consume(m)
+        c.refuse(FILL_NEEDS_RATIO)
 
 
 ASPECT_NEEDS_RATIO = (
@@ -372,62 +398,3 @@ def zoom_rule(c: Clause) -> None:
             confidence=c.confidence(0.9 if "crop" not in m.group(0) or "in" in m.group(0) else 0.7),
         )
     )
-
-
-# ---- fades -----------------------------------------------------------------------------------
-
-_FADE_IN = (
-    r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:in|up)\b(?:\s+from\s+black)?|"
-    r"\bfade[ds]?\s+(?:up\s+)?from\s+black\b|"
-    r"\b(?:start|open|begin)\w*\s+(?:from|with|in|on|out\s+of)\s+(?:an?\s+)?(?:black|darkness|fade)\b|"
-    r"\bfrom\s+(?:a\s+|the\s+)?(?:black|darkness)(?:\s+(?:screen|frame))?\b|\bfade\w*\s+at\s+the\s+(?:start|beginning)\b|"
-    r"\bout\s+of\s+(?:a\s+|the\s+)?(?:black|darkness)(?:\s+(?:screen|frame))?\b"
-)
-_FADE_OUT = (
-    r"\bfade[ds]?\s*(?:it\s+|the\s+(?:video|clip)\s+)?(?:out|away|down)\b(?:\s+to\s+black)?|"
-    r"\bfade[ds]?\s+(?:in)?to\s+black\b|\bfade\s+into\s+(?:black|darkness)\b|"
-    r"\b(?:end|finish|close|conclude)\w*\s+(?:with|on|in)\s+(?:an?\s+)?(?:fade|black)\w*|"
-    r"\bto\s+(?:a\s+)?black(?:\s+(?:screen|frame))?\b|\bfade\w*\s+at\s+the\s+end\b|\bblack\s+at\s+the\s+end\b"
-)
-
-
-def _fade_duration(c: Clause) -> float:
-    found = find_time(c.rest)
-    if found:
-        c.consume(found[1])
-        c.consume(c.search(r"\b(?:over|for|of|lasting|taking|in)\s+(?=\s)"))
-        return max(0.1, min(30.0, found[0]))
-    pace = c.search(
-        r"\b(?:slow(?:ly)?|gradual(?:ly)?|gentle|gently|long|quick(?:ly)?|fast|short|brief|sudden)\b"
-    )
-    if pace:
-        c.consume(pace)
-        return 2.0 if re.match(r"slow|gradual|gentl|long", pace.group(0)) else 0.5
-    return by_level(c.text, 0.6, 1.0, 2.0, 3.0)
-
-
-def fade_rule(c: Clause) -> None:
-    fin, fout = c.search(_FADE_IN), c.search(_FADE_OUT)
-    if not fin and not fout:
-        bare = c.search(r"\b(?:fade|fades|fading)\b(?!\s+(?:the\s+)?colou?rs)")
-        if bare:  # "add a fade": in and out, at lower confidence
-            source = c.consume(bare)
-            duration = _fade_duration(c)
-            for direction in ("in", "out"):
-                c.emit(
-                    Fade(direction=direction, duration=duration, source=source, confidence=c.confidence(0.6))
-                )
-        return
-    source = c.consume(fin, fout)
-    duration = _fade_duration(c)
-    pairs: tuple[tuple[re.Match[str] | None, Literal["in", "out"]], ...] = ((fin, "in"), (fout, "out"))
-    for found, direction in pairs:
-        if found:
-            c.emit(
-                Fade(
-                    direction=direction,
-                    duration=duration,
-                    source=source,
-                    confidence=c.confidence(),
-                )
-            )

@@ -93,6 +93,10 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
 
 
 NEEDS_SECONDS = 'say which seconds to cut, e.g. "cut the first 3 seconds" or "remove 0:02 to 0:05"'
+KEEP_NEEDS_SECONDS = (
+    'say which seconds to keep, e.g. "keep the first 5 seconds", "keep the middle third" or '
+    '"keep 0:02 to 0:05"'
+)
 
 
 def speed_rule(c: Clause) -> None:
@@ -217,15 +221,32 @@ def freeze_rule(c: Clause) -> None:
     )
 
 
-_KEEP = (
-    r"\b(?:keep(?:ing)?|only|just|(?:trim|cut|clip|crop|shorten|reduce|limit|chop)(?:\s+(?:it|this|the\s+(?:video|clip)))?"
-    r"(?:\s+down)?\s+to|use|leave)\b"
-)
 _REMOVE = (
     r"\b(?:remov\w*|delet\w*|drop\w*|skip\w*|cut(?:ting)?(?:\s+(?:out|off|away))?|chop(?:\s+off)?|trim(?:\s+off)?|"
     r"lose|get\s+rid\s+of|take\s+(?:out|off|away)|ditch|discard|exclude|eliminate|omit|lop\s+off|shave\s+off|"
     r"snip|throw\s+away|strip)\b"
 )
+# "only the first 5 s" keeps them, but "just/only" in front of a verb is an adverb of that verb:
+# "just trim the first 2 s" removes them, as "trim the first 2 s" does.
+_NOT_BEFORE_A_REMOVAL = (
+    r"(?!\s+(?:(?:simply|quickly|go\s+ahead\s+and|please|(?:want|need)\s+(?:you\s+)?to)\s+)*" + _REMOVE + r")"
+)
+_KEEP = (
+    r"\b(?:keep(?:ing)?|(?:only|just)" + _NOT_BEFORE_A_REMOVAL + r"|"
+    r"(?:trim|cut|clip|crop|shorten|reduce|limit|chop)(?:\s+(?:it|this|the\s+(?:video|clip)))?"
+    r"(?:\s+down)?\s+to|use|leave)\b"
+)
+
+# A part of the clip named without times, as what to keep ("keep the middle part", "just the ending").
+_PART_NOUN = (
+    r"(?:intro|outro|opening|beginning|start|ending|end|middle|parts?|bits?|sections?|portions?|segments?)"
+)
+_VAGUE_KEEP = (
+    r"\b(?:keep(?:ing)?|only|just)\s+(?:only\s+|just\s+)?(?:the\s+|its\s+|that\s+|this\s+)?(?:very\s+)?"
+    rf"(?:[a-z]+\s+){{0,2}}?{_PART_NOUN}\b"
+)
+# The same words when a range in the clause gives the times ("the part between 2 and 4 s")
+_PART = r"\b(?:the\s+)?(?:(?:middle|central|main|good|best)\s+)?(?:part|bit|section|portion|segment)\b"
 
 
 def trim_rule(c: Clause) -> None:
@@ -265,9 +286,14 @@ def trim_rule(c: Clause) -> None:
     if span is None:
         if keep or remove:
             vague = c.search(r"\b(?:intro|outro|beginning|start|ending|end|middle|boring\s+parts?|shorter)\b")
+            kept_part = c.search(_VAGUE_KEEP)
             if vague and (remove or c.search(r"\bshorter\b")):
                 c.consume(keep, remove, vague)
                 c.refuse(NEEDS_SECONDS)
+            elif kept_part and not remove:
+                # "keep the middle part": which seconds? (not "keep the original sound": nothing to do)
+                c.consume(kept_part)
+                c.refuse(KEEP_NEEDS_SECONDS)
         elif c.search(r"\b(?:shorter|shorten)\b"):
             c.consume(c.search(r"\b(?:shorter|shorten)\b"))
             c.refuse('say how long the video should be, e.g. "trim it to 5 seconds"')
@@ -302,6 +328,7 @@ def trim_rule(c: Clause) -> None:
         tail = span.end is None or (span.start is not None and span.start < 0)
         edge = r"(?:ending|end|outro)" if tail else r"(?:intro|beginning|start)"
         c.consume(c.search(rf"\b(?:the\s+)?{edge}\b"))
+    c.consume(c.search(_PART))  # "keep the middle part, from 0:01.5 to 0:04": the range names the part
     conf = c.confidence()
     if not cut_words:
         c.emit(Trim(start=span.start, end=span.end, source=source, confidence=conf))
