@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from engine_parse_helpers import assert_params, kinds, one
 
@@ -217,11 +219,16 @@ def test_both_edges_named_at_once_are_two_trims() -> None:
         plan = parse(instruction)
         assert kinds(plan) == ["trim", "trim"] and not plan.unsupported, plan
         for op, expected in zip(plan.operations, (first, last), strict=True):
-            if "portion" in expected:
-                assert (op.portion.start, op.portion.end) == expected["portion"]  # type: ignore[union-attr]
-            else:
-                assert_params(op, expected)
+            assert_span(op, expected)
 
+
+
+def assert_span(op: Any, expected: dict) -> None:
+    """A span given as a share of the clip (``portion``) or in seconds."""
+    if "portion" in expected:
+        assert (op.portion.start, op.portion.end) == expected["portion"]
+    else:
+        assert_params(op, expected)
 
 @pytest.mark.parametrize(
     ("instruction", "kind", "expected"),
@@ -236,11 +243,7 @@ def test_both_edges_named_at_once_are_two_trims() -> None:
     ],
 )
 def test_a_span_named_as_an_exception_is_left_alone(instruction: str, kind: str, expected: dict) -> None:
-    op = one(instruction, kind)
-    if "portion" in expected:
-        assert (op.portion.start, op.portion.end) == expected["portion"]
-    else:
-        assert_params(op, expected)
+    assert_span(one(instruction, kind), expected)
 
 
 # ---- "just / only / simply" in front of a removal verb is an adverb of it, not "keep only" ----------
@@ -262,11 +265,7 @@ def test_a_span_named_as_an_exception_is_left_alone(instruction: str, kind: str,
 def test_just_or_only_before_a_removal_verb_still_removes(
     instruction: str, kind: str, expected: dict
 ) -> None:
-    op = one(instruction, kind)
-    if "portion" in expected:
-        assert (op.portion.start, op.portion.end) == expected["portion"]
-    else:
-        assert_params(op, expected)
+    assert_span(one(instruction, kind), expected)
 
 
 @pytest.mark.parametrize(
