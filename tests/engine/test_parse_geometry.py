@@ -178,3 +178,40 @@ def test_filling_the_frame_crops_to_the_ratio_asked_for(instruction: str, inputs
 def test_a_blurred_fill_is_still_padding() -> None:
     plan = parse("9:16 with a blurred fill")
     assert [(op.ratio, op.mode) for op in plan.operations] == [("9:16", "pad_blur")]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "wider framing",
+        "a wider shot",
+        "zoom out a bit",
+        "widen the frame",
+        "frame it wider",
+        "less zoomed in",
+    ],
+)
+def test_wider_framing_is_refused_not_read_as_a_zoom_in(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations, plan
+    assert "picture outside the frame" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    ("instruction", "factor"),
+    [
+        ("zoom in 3x, then zoom out 2x", 1.5),
+        ("zoom in 2x then zoom out a bit", 2.0 / 1.15),
+        ("punch in 2x, make it black and white, then zoom out a little", 2.0 / 1.15),
+    ],
+)
+def test_a_zoom_out_after_a_zoom_in_lowers_it(instruction: str, factor: float) -> None:
+    plan = parse(instruction)
+    zooms = [op for op in plan.operations if op.op == "zoom"]
+    assert len(zooms) == 1 and not plan.unsupported and "speed" not in kinds(plan), plan
+    assert zooms[0].factor == pytest.approx(factor, abs=1e-3)  # type: ignore[attr-defined]
+
+
+def test_a_zoom_out_past_the_zoom_in_is_refused() -> None:
+    plan = parse("zoom in a little, then zoom out a lot")
+    assert "zoom" not in kinds(plan) and "undoes the zoom in" in plan.unsupported[0].reason, plan

@@ -353,3 +353,99 @@ def test_a_part_to_keep_explained_by_times_or_naming_no_part_is_read(
     plan = parse(instruction)
     assert kinds(plan) == ["trim"] and not plan.unsupported, plan
     assert_params(plan.operations[0], expected)
+
+
+# ---- several parts to keep are joined: what lies between them is cut ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("keep the first 2 seconds and the last 2 seconds", {"start": 2.0, "end": -2.0}),
+        ("keep only the intro 3 s and the final 3 s", {"start": 3.0, "end": -3.0}),
+        ("keep the first 1.5 seconds, keep the last 4 seconds", {"start": 1.5, "end": -4.0}),
+        ("i only want the opening 2 s and the closing 5 s", {"start": 2.0, "end": -5.0}),
+        ("keep the first half and the last quarter", {"portion": (0.5, 0.75)}),
+    ],
+)
+def test_keeping_both_edges_cuts_what_lies_between(instruction: str, expected: dict) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == ["cut"] and not plan.unsupported, plan
+    assert_span(plan.operations[0], expected)
+
+
+def test_kept_parts_inside_the_clip_are_a_trim_and_a_cut_of_the_gap() -> None:
+    plan = parse("keep 0:02-0:04 and 0:06-0:08")
+    assert kinds(plan) == ["trim", "cut"] and not plan.unsupported, plan
+    trim, cut = plan.operations
+    assert (trim.start, trim.end, cut.start, cut.end) == (2.0, 8.0, 4.0, 6.0)  # type: ignore[union-attr]
+
+
+def test_kept_parts_that_overlap_are_one_part() -> None:
+    plan = parse("keep 0:01-0:04 and 0:03-0:06")
+    assert kinds(plan) == ["trim"] and not plan.unsupported, plan
+    assert_params(plan.operations[0], {"start": 1.0, "end": 6.0})
+
+
+def test_kept_parts_whose_order_needs_the_length_are_refused_by_name() -> None:
+    plan = parse("keep the first half and the last 2 seconds")
+    assert not plan.operations, plan
+    assert "several parts can be kept" in plan.unsupported[0].reason
+    assert "first half" in plan.unsupported[0].clause
+
+
+def test_removing_both_edges_still_narrows_the_clip() -> None:
+    plan = parse("cut the first 2 seconds and the last 2 seconds")
+    assert [(op.start, op.end) for op in plan.operations] == [(2.0, None), (None, -2.0)]  # type: ignore[union-attr]
+
+
+# ---- "take/cut … out": the particle after the range removes it -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("cut 2s to 4s out", {"start": 2.0, "end": 4.0}),
+        ("take 0:02-0:04 out", {"start": 2.0, "end": 4.0}),
+        ("cut the part from 2 to 4 seconds out", {"start": 2.0, "end": 4.0}),
+        ("chop 1 to 3 seconds out of the clip", {"start": 1.0, "end": 3.0}),
+        ("leave 0:05 to 0:07 out", {"start": 5.0, "end": 7.0}),
+    ],
+)
+def test_a_range_taken_out_is_removed(instruction: str, expected: dict) -> None:
+    assert_params(one(instruction, "cut"), expected)
+
+
+def test_a_range_cut_without_out_is_still_kept() -> None:
+    assert_params(one("cut 2s to 4s", "trim"), {"start": 2.0, "end": 4.0})
+
+
+# ---- "quickly/fast" said of an edit verb is not a speed -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind"),
+    [
+        ("please just quickly cut the first 2 seconds", "trim"),
+        ("quickly trim the last 2 s", "trim"),
+        ("fast cut the first 3 seconds", "trim"),
+        ("can you quickly make it black and white", "grade"),
+        ("quickly add the title 'Hi'", "text"),
+        ("a quick trim of the first 3 seconds", "trim"),
+    ],
+)
+def test_quickly_before_an_edit_verb_is_not_a_speed(instruction: str, kind: str) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == [kind] and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize(
+    "instruction", ["play it quickly", "make it move quickly", "make it quick", "quickly make it faster"]
+)
+def test_quick_about_the_playback_is_still_a_speed(instruction: str) -> None:
+    assert one(instruction, "speed").factor == 2.0
+
+
+def test_a_kept_part_inside_another_still_narrows_it() -> None:
+    plan = parse("trim it to 0:01-0:08, keep 0:02-0:04")
+    assert [(op.start, op.end) for op in plan.operations] == [(1.0, 8.0), (2.0, 4.0)]  # type: ignore[union-attr]

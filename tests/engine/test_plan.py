@@ -322,3 +322,39 @@ def test_filling_the_frame_with_no_new_ratio_is_refused_not_frozen() -> None:
     with pytest.raises(UnsupportedEdit) as err:
         plan_edit("fill the frame", media=HD)
     assert "fill the frame" in str(err.value) and "aspect ratio" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "cut", "duration"),
+    [
+        ("keep the first 2 seconds and the last 2 seconds", (2.0, 4.0), 4.0),
+        ("keep only the intro 1 s and the final 3 s", (1.0, 3.0), 4.0),
+        ("keep the first third and the last third", (2.0, 4.0), 4.0),
+    ],
+)
+def test_kept_edges_cut_the_middle_at_the_probed_length(
+    instruction: str, cut: tuple[float, float], duration: float
+) -> None:
+    plan = plan_edit(instruction, media=CLIP)
+    assert [op.op for op in plan.operations] == ["cut"]
+    op = plan.operations[0]
+    assert (op.start, op.end) == pytest.approx(cut, abs=1e-3)  # type: ignore[union-attr]
+    assert plan.output_duration == pytest.approx(duration, abs=0.01)
+
+
+def test_kept_parts_after_a_kept_middle_part_are_cut_on_the_trimmed_stream() -> None:
+    plan = plan_edit("keep 0:01-0:02 and 0:03-0:04 and the last second", media=CLIP)
+    trim, first, last = plan.operations
+    assert trim.start == 1.0  # type: ignore[union-attr]
+    assert (first.start, first.end) == (1.0, 2.0)  # type: ignore[union-attr]
+    assert (last.start, last.end) == pytest.approx((2.0, 3.0))  # type: ignore[union-attr]
+    assert plan.output_duration == pytest.approx(3.0, abs=0.01)
+
+
+def test_kept_edges_that_meet_keep_the_whole_clip_with_a_note() -> None:
+    plan = plan_edit("keep the first 4 seconds and the last 3 seconds, make it sepia", media=CLIP)
+    assert [op.op for op in plan.operations] == ["grade"]
+    assert plan.output_duration == pytest.approx(6.0)
+    assert any("no cut" in n for n in plan.notes), plan.notes
+    with pytest.raises(UnsupportedEdit):  # alone, nothing is left to do
+        plan_edit("keep the first 4 seconds and the last 3 seconds", media=CLIP)

@@ -121,6 +121,16 @@ def _time_ops(
             if end > length + 1e-6:
                 notes.append(f"'{op.source}' ends after the video ({length:.2f} s): clamped")
                 end = length
+            if (
+                start >= end - 1e-6
+                and isinstance(op, Cut)
+                and (op.start or 0.0) >= 0
+                and op.end is not None
+                and op.end < 0
+            ):
+                # "from 2 s to 2 s before the end" (both edges kept) on a clip too short to leave a gap
+                notes.append(f"'{op.source}': nothing lies between those times in {length:.2f} s: no cut")
+                continue
             if start >= end - 1e-6:
                 unsupported.append(
                     Unsupported(

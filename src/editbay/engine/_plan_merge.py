@@ -289,7 +289,8 @@ def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]
             op = op.model_copy(
                 update={
                     "start": max(0.0, op.start - offset),
-                    "end": None if op.end is None or op.end < 0 else max(0.0, op.end - offset),
+                    # a from-the-end time is not moved by a trim of the start
+                    "end": op.end if op.end is None or op.end < 0 else max(0.0, op.end - offset),
                 }
             )
         if (
@@ -305,6 +306,9 @@ def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]
                     update={"start": _after_cuts(op.start, removed), "end": _after_cuts(op.end, removed)}
                 )
             removed.append(span)
+        elif isinstance(op, Cut) and removed and op.start is not None and op.start >= 0:
+            # "… up to 2 s before the end": its start moves with the cuts before it; its end does not
+            op = op.model_copy(update={"start": _after_cuts(op.start, removed)})
         elif isinstance(op, Speed):
             factor *= op.factor
         elif isinstance(op, Freeze):

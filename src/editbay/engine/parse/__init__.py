@@ -34,8 +34,10 @@ from editbay.engine.parse._refuse import (
 from editbay.engine.parse._resolve import (
     AUDIO_OPS,
     apply_structured,
+    lower_zoom,
     reframe_ratio,
     resolve_fill,
+    resolve_kept_parts,
     resolve_vague_keeps,
     structured_ratio,
 )
@@ -240,6 +242,14 @@ def parse(
     pending: tuple[str, Unsupported] | None = None  # the last clause, when it was not understood
     declined: list[str] = []  # what the instruction said not to do
     shots = re.search(r"\b(?:shots?|scenes?)\b", norm.text) is not None
+    kept: list[Operation] = []  # the trims that keep a part named in words ("keep 2 to 4 s")
+
+    def taken(cl: Clause) -> list[Operation]:
+        """The clause's operations as the plan shows them, noting which of them keep a part."""
+        shown = [_with_quotes(op, norm.quotes) for op in cl.ops]
+        kept.extend(new for new, op in zip(shown, cl.ops, strict=True) if any(op is k for k in cl.keeps))
+        return shown
+
     for text, sep in merge_attached(split_clauses(norm.text)):
         if FILLER.match(text):
             continue
@@ -264,7 +274,7 @@ def parse(
         if prev_clause is not None and restated is not None:
             # "slow-mo, quarter speed", "rewind it, play it back to front": one request said twice
             del operations[len(operations) - len(prev_clause.ops) :]
-            operations.extend(_with_quotes(op, norm.quotes) for op in restated.ops)
+            operations.extend(taken(restated))
             prev_clause = restated
             continue
         if (
@@ -286,7 +296,7 @@ def parse(
                 and not new_words & set(re.findall(r"[a-z']+", joined.rest))
             ):
                 del operations[len(operations) - len(prev_clause.ops) :]
-                operations.extend(_with_quotes(op, norm.quotes) for op in joined.ops)
+                operations.extend(taken(joined))
                 prev_clause = joined
                 continue
         if (
@@ -310,12 +320,13 @@ def parse(
                 clause = joined
         pending = None
         _embedding_fallback(clause, notes)
-        operations.extend(_with_quotes(op, norm.quotes) for op in clause.ops)
+        operations.extend(taken(clause))
         prev_clause = clause
         shown = [
             Unsupported(clause=_restore_quotes(u.clause, norm.quotes), reason=u.reason)
             for u in clause.unsupported
         ]
+        shown = lower_zoom(operations, shown, notes)  # "zoom in 2x, then zoom out a bit"
         refused_whole = not clause.ops and len(shown) == 1
         if (
             refused_whole
@@ -342,6 +353,7 @@ def parse(
     )
     notes.extend(structured_notes)
     operations = resolve_fill(operations, unsupported, notes)
+    operations = resolve_kept_parts(operations, kept, unsupported, notes)
     operations = resolve_vague_keeps(operations, unsupported, notes)
     operations = apply_declined(operations, declined, unsupported, notes)
     if images and not any(op.op in ("overlay", "color_match") for op in operations):

@@ -126,6 +126,9 @@ class Clause:
     ops: list[Operation] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)  # what it said NOT to do (taken out of ``text``)
+    # Trims that keep a part the words named ("keep 2 to 4 s"), as opposed to trims that remove an
+    # edge ("cut the first 2 s"): two kept parts are joined, not intersected (`_resolve`).
+    keeps: list[Operation] = field(default_factory=list)
     _work: str = ""
 
     def __post_init__(self) -> None:

@@ -322,6 +322,8 @@ def _local_target(text: str) -> str | None:
     return None
 
 
+ZOOM_OUT = "zooming out would need picture outside the frame; zoom in and aspect padding are supported"
+
 # (pattern, reason): features an editor might expect that this engine does not offer.
 LIMITS: tuple[tuple[str, str], ...] = (
     (
@@ -336,8 +338,12 @@ LIMITS: tuple[tuple[str, str], ...] = (
         "transitions, split screens and keying need more than one clip; fades from/to black are supported",
     ),
     (
-        r"\bzoom(?:ed|ing)?\s+out\b|\bpull\s+(?:back|out)\b|\bwider\s+shot\b",
-        "zooming out would need picture outside the frame; zoom in and aspect padding are supported",
+        # "wider" asks for more of the scene, never a zoom in
+        r"\bzoom(?:ed|ing)?\s+out(?:\s+(?:by\s+)?\d+(?:\.\d+)?\s*(?:x|times|%|percent)?)?\b|\bpull\s+(?:back|out)\b|\bwid(?:er|en(?:ed|ing)?)\s+(?:the\s+)?"
+        r"(?:shot|framing|frame|view|angle|field\s+of\s+view|picture|image|crop)\b|\bframe\s+it\s+wider\b|"
+        r"\b(?:less|not\s+so|not\s+as)\s+(?:zoomed(?:\s+in)?|tight(?:ly)?(?:\s+framed)?|close\s+up)\b|"
+        r"\bshow\s+more\s+of\s+the\s+(?:scene|frame|background|surroundings)\b",
+        ZOOM_OUT,
     ),
     (
         r"\bfade\w*\s+(?:(?:in\s+|out\s+|up\s+)?(?:from|to|into)\s+)?white\b|\bwhite\s+(?:flash|fade)\b",

@@ -7,15 +7,30 @@ from __future__ import annotations
 import re
 from typing import get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, Cut, Mute, Operation, Reframe, Trim, Unsupported
+from editbay.engine.ops import (
+    Aspect,
+    AspectRatio,
+    Cut,
+    Mute,
+    Operation,
+    Portion,
+    Reframe,
+    Trim,
+    Unsupported,
+    Zoom,
+)
+from editbay.engine.parse._quantity import by_level, factor, percent
+from editbay.engine.parse._refuse import ZOOM_OUT
 from editbay.engine.parse._rules_frame import ASPECT_NEEDS_RATIO, FILL_NEEDS_RATIO
 from editbay.engine.parse._rules_time import KEEP_NEEDS_SECONDS
 
 __all__ = [
     "AUDIO_OPS",
     "apply_structured",
+    "lower_zoom",
     "reframe_ratio",
     "resolve_fill",
+    "resolve_kept_parts",
     "resolve_vague_keeps",
     "structured_ratio",
 ]
@@ -160,3 +175,163 @@ def resolve_vague_keeps(
             unsupported.remove(u)
             notes.append(f"'{u.clause}': the trim keeps it")
     return ops
+
+
+KEEP_PARTS = (
+    'several parts can be kept when their times count from the start ("keep 0:02-0:04 and 0:06-0:08") '
+    'and at most one is counted from the end ("keep the first 2 s and the last 2 s"), all in seconds '
+    "or all as shares of the clip"
+)
+KEEPS_ALL = "the parts to keep cover the whole video: there is nothing to cut"
+
+_Bound = float | None
+_Span = tuple[_Bound, _Bound]
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Spans on one clock, sorted, with overlapping or touching ones joined."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1] + 1e-6:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _second_spans(parts: list[Trim]) -> list[_Span] | None:
+    """The kept parts in seconds, in order and joined where they meet; None when their order depends on
+    the video's length. Only the last may count from the end (negative times, or ``None`` = the end);
+    whether it meets the others is then settled by the planner, which knows the length."""
+    head: list[tuple[float, float]] = []
+    tail: list[_Span] = []
+    for p in parts:
+        if p.end is not None and p.end >= 0 and (p.start is None or p.start >= 0):
+            head.append((p.start or 0.0, p.end))
+        else:
+            tail.append((p.start, p.end))
+    if len(tail) > 1 or any(start is None for start, _ in tail):
+        return None
+    spans: list[_Span] = list(_union(head))
+    if tail:
+        t_start, t_end = tail[0]
+        assert t_start is not None
+        if t_start >= 0:  # "from 0:05 on": known start, so it must come after the others or join them
+            if any(s >= t_start for s, _ in head):
+                return None
+            while spans and spans[-1][1] is not None and spans[-1][1] >= t_start - 1e-6:
+                t_start = spans.pop()[0] or 0.0
+        spans.append((t_start, t_end))
+    return spans
+
+
+def _joined_ops(spans: list[_Span], source: str, conf: float, shares: bool) -> list[Operation]:
+    """One trim to the outer bounds of the kept parts and a cut for each gap between them."""
+    start, end = spans[0][0] or 0.0, spans[-1][1]
+    ops: list[Operation] = []
+    if shares and (start > 0 or (end is not None and end < 1.0)):
+        ops.append(Trim(portion=Portion(start=start, end=end or 1.0), source=source, confidence=conf))
+    elif not shares and (start > 0 or end is not None):
+        ops.append(Trim(start=start or None, end=end, source=source, confidence=conf))
+    for (_, gap_start), (gap_end, _) in zip(spans, spans[1:], strict=False):
+        assert gap_start is not None and gap_end is not None
+        if shares:
+            ops.append(Cut(portion=Portion(start=gap_start, end=gap_end), source=source, confidence=conf))
+            continue
+        if gap_end < 0 and end is not None and end < 0:
+            gap_end -= end  # counted from the end of what the trim leaves
+        ops.append(Cut(start=gap_start, end=gap_end, source=source, confidence=conf))
+    return ops
+
+
+def _nested(parts: list[Trim]) -> bool:
+    """Whether one kept part lies inside another (times from the start, or shares of the clip)."""
+    spans = [
+        (p.portion.start, p.portion.end)
+        if p.portion is not None and p.portion.seconds is None
+        else (p.start or 0.0, p.end)
+        if p.portion is None and p.end is not None and p.end >= 0 and (p.start or 0.0) >= 0
+        else None
+        for p in parts
+    ]
+    known = [(i, s) for i, s in enumerate(spans) if s is not None]
+    return any(
+        i != j and a[0] <= b[0] and b[1] <= a[1] and (parts[i].portion is None) == (parts[j].portion is None)
+        for i, a in known
+        for j, b in known
+    )
+
+
+def resolve_kept_parts(
+    ops: list[Operation], kept: list[Operation], unsupported: list[Unsupported], notes: list[str]
+) -> list[Operation]:
+    """Several parts to keep are kept together: what lies between them is cut.
+
+    "keep the first 2 seconds and the last 2 seconds" keeps both edges, so it is a cut from 2 s to
+    2 s before the end (the planner, which knows the length, finds when the two meet: then nothing is
+    cut); "keep 0:02-0:04 and 0:06-0:08" is a trim to 2-8 s and a cut of 4-6 s. Trims that remove an
+    edge ("cut the first 2 s") are not in ``kept`` and still narrow the video as before.
+    """
+    parts = [op for op in ops if isinstance(op, Trim) and any(op is k for k in kept)]
+    if len(parts) < 2:
+        return ops
+    if _nested(parts):
+        return ops  # "trim it to 0:01-0:08, keep 0:02-0:04" narrows: the planner intersects the trims
+    at = next(i for i, op in enumerate(ops) if op is parts[0])
+    rest = [op for op in ops if not any(op is p for p in parts)]
+    source = "; ".join(dict.fromkeys(p.source for p in parts))
+    conf = min(p.confidence for p in parts)
+    spans: list[_Span] | None
+    if all(p.portion is not None and p.portion.seconds is None for p in parts):
+        spans = list(_union([(p.portion.start, p.portion.end) for p in parts if p.portion is not None]))
+    elif all(p.portion is None for p in parts):
+        spans = _second_spans(parts)
+    else:
+        spans = None
+    if spans is None:
+        unsupported.append(Unsupported(clause=source, reason=KEEP_PARTS))
+        return rest
+    shares = parts[0].portion is not None
+    joined = _joined_ops(spans, source, conf, shares)
+    if not joined:
+        if rest:
+            notes.append(f"'{source}': {KEEPS_ALL}")
+        else:
+            unsupported.append(Unsupported(clause=source, reason=KEEPS_ALL))
+        return rest
+    if len(spans) > 1:
+        notes.append(f"'{source}': the parts kept are joined, what lies between them is cut")
+    return rest[:at] + joined + rest[at:]
+
+
+ZOOM_UNDONE = (
+    "this zoom out undoes the zoom in before it (nothing wider than the original frame exists): "
+    "say how far to zoom in"
+)
+
+
+def lower_zoom(ops: list[Operation], refused: list[Unsupported], notes: list[str]) -> list[Unsupported]:
+    """A zoom out after a zoom in lowers that zoom ("zoom in 2x, then zoom out a bit"); ``refused`` is
+    what the clause just read could not do, returned without the zoom outs that were absorbed.
+
+    A zoom out that reaches the original frame or goes past it takes the zoom in away and is reported
+    (nothing wider than the original frame exists); with no zoom in before it, it stays refused.
+    """
+    left: list[Unsupported] = []
+    for u in refused:
+        at = next((i for i in range(len(ops) - 1, -1, -1) if isinstance(ops[i], Zoom)), None)
+        if u.reason != ZOOM_OUT or at is None:
+            left.append(u)
+            continue
+        zoom = ops[at]
+        assert isinstance(zoom, Zoom)
+        pct = percent(u.clause)
+        step = factor(u.clause) or (1 + pct if pct is not None else by_level(u.clause, 1.15, 1.3, 1.6, 2.0))
+        lowered = round(zoom.factor / step, 4) if step > 1 else zoom.factor
+        if lowered > 1.0 + 1e-3:
+            ops[at] = zoom.model_copy(update={"factor": lowered, "source": f"{zoom.source}; {u.clause}"})
+            notes.append(f"'{u.clause}': lowers the zoom in to x{lowered:g}")
+        else:
+            del ops[at]
+            left.append(Unsupported(clause=u.clause, reason=ZOOM_UNDONE))
+    return left

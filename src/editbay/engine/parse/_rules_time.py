@@ -23,6 +23,13 @@ from editbay.engine.parse._vocab import STOPWORDS
 # knows the frame rate).
 FREEZE_LAST = -0.05
 
+# "quickly cut the first 2 s", "a quick trim": the adverb says how soon to edit, not how fast to play
+_EDIT_AHEAD = re.compile(
+    r"\s+(?:(?:just|please|go\s+and)\s+)*(?:cut|trim|chop|snip|lop|shave|add|make|remove|delet|drop|put|"
+    r"apply|crop|mute|rotate|flip|turn|change|fix|edit|do|give|convert|bright|dark|blur|sharpen|fade|zoom|"
+    r"resiz|scale|revers|loop|freez|mirror|insert|overlay|caption|grade|colou?r|lower|raise|boost|increas|"
+    r"decreas|reduc|set|shorten|take|get|throw|tweak|adjust|clean|tidy|crank)\w*\b"
+)
 _FAST = (
     r"\bspe+d(?:ed|ing|s)?\s*(?:it\s+|this\s+|that\s+|things\s+|everything\s+|the\s+(?:whole\s+)?(?:video|clip|"
     r"footage|playback|thing)\s+)?up\b|\bsped\s+up\b|\bfaster\b|\bquicker\b|\bfast\b|\bquick(?:ly)?\b|"
@@ -99,6 +106,16 @@ KEEP_NEEDS_SECONDS = (
 )
 
 
+def _fast_word(c: Clause) -> re.Match[str] | None:
+    """The first word asking for more speed, skipping "quick/fast" said of an edit verb (read in the
+    whole clause: the verb may already be consumed, as in "quickly add the title …")."""
+    for m in c.finditer(_FAST):
+        if m.group(0) in ("quick", "quickly", "fast") and _EDIT_AHEAD.match(c.text, m.end()):
+            continue
+        return m
+    return None
+
+
 def speed_rule(c: Clause) -> None:
     if c.search(r"\btimelapse\b"):
         m = c.search(r"\btimelapse\b")
@@ -111,7 +128,7 @@ def speed_rule(c: Clause) -> None:
             )
         )
         return
-    fast, slow = c.search(_FAST), c.search(_SLOW)
+    fast, slow = _fast_word(c), c.search(_SLOW)
     neutral = c.search(_NEUTRAL)
     named_only = c.search(
         r"\b(?:half|quarter|double|triple|quadruple)\s+(?:speed|time)\b|\b(?:half|quarter)\s+as\s+fast\b"
@@ -249,6 +266,17 @@ _VAGUE_KEEP = (
 _PART = r"\b(?:the\s+)?(?:(?:middle|central|main|good|best)\s+)?(?:part|bit|section|portion|segment)\b"
 
 
+# A verb whose object is followed by "out" removes it ("cut 2 s to 4 s out", "take 0:02-0:04 out")
+_OUT_VERB = (
+    r"\b(?:take|taking|cut(?:ting)?|chop(?:ping)?|snip|trim(?:ming)?|edit|leave|leaving|clip|slice|carve|"
+    r"pull|get|strip)\b"
+)
+_OUT_AFTER = re.compile(
+    r"\s*(?:(?:of\s+(?:it|this|that|the\s+(?:video|clip|footage))|please|entirely|completely|altogether)\s+)*"
+    r"out(?:\s+of\s+(?:it|this|that|the\s+(?:video|clip|footage)))?\b(?!\s+of\b)"
+)
+
+
 def trim_rule(c: Clause) -> None:
     length = c.search(
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
@@ -298,6 +326,13 @@ def trim_rule(c: Clause) -> None:
             c.consume(c.search(r"\b(?:shorter|shorten)\b"))
             c.refuse('say how long the video should be, e.g. "trim it to 5 seconds"')
         return
+    # "cut 2 s to 4 s out", "take 0:02-0:04 out": the particle after the range makes the verb remove it
+    out = _OUT_AFTER.match(c.rest, span.pos[1])
+    taken_out = c.search(_OUT_VERB) if out else None
+    if taken_out is not None and taken_out.start() < span.pos[0]:
+        keep, remove = None, taken_out
+    else:
+        out = None
     if not (keep or remove):
         keep = c.search(r"\b(?:trim\w*|cut\w*|clip|crop|shorten)\b")
         others = (c.rest[: span.pos[0]] + " " + c.rest[span.pos[1] :]).split()
@@ -318,12 +353,13 @@ def trim_rule(c: Clause) -> None:
     # "cut/trim the first 3 s" removes them; "cut 2 s to 4 s" with no "out" keeps the range.
     elif (
         cut_words
+        and out is None
         and remove is not None
         and re.fullmatch(r"(?:cut(?:ting)?|trim)", remove.group(0))
         and not is_edge
     ):
         cut_words = False
-    source = c.consume(keep, remove, (but.start() if but else span.pos[0], span.pos[1]))
+    source = c.consume(keep, remove, (but.start() if but else span.pos[0], span.pos[1]), out)
     if is_edge:  # "trim off the ending, the last 1.5 s": the edge named in words is the one timed
         tail = span.end is None or (span.start is not None and span.start < 0)
         edge = r"(?:ending|end|outro)" if tail else r"(?:intro|beginning|start)"
@@ -331,7 +367,9 @@ def trim_rule(c: Clause) -> None:
     c.consume(c.search(_PART))  # "keep the middle part, from 0:01.5 to 0:04": the range names the part
     conf = c.confidence()
     if not cut_words:
-        c.emit(Trim(start=span.start, end=span.end, source=source, confidence=conf))
+        kept = Trim(start=span.start, end=span.end, source=source, confidence=conf)
+        c.emit(kept)
+        c.keeps.append(kept)
     elif span.start is None:
         c.emit(Trim(start=span.end, source=source, confidence=conf))  # remove the head
     elif span.end is None:
@@ -398,7 +436,9 @@ def _share_trim(
     conf = c.confidence()
     start, end, seconds = round(share.start, 4), round(share.end, 4), share.seconds
     if not cut_words:
-        c.emit(Trim(portion=Portion(start=start, end=end, seconds=seconds), source=source, confidence=conf))
+        kept = Trim(portion=Portion(start=start, end=end, seconds=seconds), source=source, confidence=conf)
+        c.emit(kept)
+        c.keeps.append(kept)
     elif seconds is None and start == 0.0:
         c.emit(Trim(portion=Portion(start=end, end=1.0), source=source, confidence=conf))  # remove the head
     elif seconds is None and end == 1.0:
