@@ -19,6 +19,7 @@ from editbay.engine.parse import _rules_fade as fade
 from editbay.engine.parse import _rules_frame as frame
 from editbay.engine.parse import _rules_overlay as overlay
 from editbay.engine.parse import _rules_time as time
+from editbay.engine.parse import _rules_trim as trim
 from editbay.engine.parse import _rules_vision as vision
 from editbay.engine.parse._clause import FILLER, Clause, Context, merge_attached, split_clauses
 from editbay.engine.parse._negation import LIMIT_ONLY, apply_declined, split_declined
@@ -77,7 +78,7 @@ RULES: tuple[Callable[[Clause], None], ...] = (
     time.reverse_rule,
     time.loop_rule,
     time.freeze_rule,
-    time.trim_rule,
+    trim.trim_rule,
     effects.vignette_rule,
     effects.denoise_rule,
     effects.grain_rule,
@@ -343,7 +344,7 @@ def parse(
             ]
         unsupported.extend(shown)
         last_refused_whole = refused_whole
-        if refused_whole and shown[0].reason in (NOT_UNDERSTOOD, time.NEEDS_SECONDS, time.KEEP_NEEDS_SECONDS):
+        if refused_whole and shown[0].reason in (NOT_UNDERSTOOD, trim.NEEDS_SECONDS, trim.KEEP_NEEDS_SECONDS):
             pending = (text, shown[0])  # "trim off the ending, the last 1.5 s": said by the next clause
     if norm.typos:
         notes.append("corrected spelling: " + ", ".join(sorted(set(norm.typos))))

@@ -22,7 +22,7 @@ from editbay.engine.ops import (
 from editbay.engine.parse._quantity import by_level, factor, percent
 from editbay.engine.parse._refuse import ZOOM_OUT
 from editbay.engine.parse._rules_frame import ASPECT_NEEDS_RATIO, FILL_NEEDS_RATIO
-from editbay.engine.parse._rules_time import KEEP_NEEDS_SECONDS
+from editbay.engine.parse._rules_trim import KEEP_NEEDS_SECONDS
 
 __all__ = [
     "AUDIO_OPS",
