@@ -47,7 +47,15 @@ class S3Storage:
                 ),
             )
         self.client = client
-        self._transfer: Any = None
+        from boto3.s3.transfer import TransferConfig
+
+        # One request per object up to SINGLE_REQUEST_BYTES, parallel 16 MiB parts above. boto3's
+        # default splits from 8 MiB on: a 10 s 1080p segment piece (~17 MB) became three parts on
+        # three threads and a server-side assembly, ~40 % more CPU on both ends for no gain on a
+        # local network (measured against moto); large outputs still go in parallel parts.
+        self.transfer = TransferConfig(
+            multipart_threshold=SINGLE_REQUEST_BYTES, multipart_chunksize=16 * 1024 * 1024
+        )
 
     def _key(self, key: str) -> str:
         check_key(key)
@@ -73,7 +81,7 @@ class S3Storage:
                 self.bucket,
                 self._key(key),
                 ExtraArgs={"ContentType": content_type},
-                Config=self.transfer_config(),
+                Config=self.transfer,
             )
         except Exception as exc:
             raise self._translate(exc, key) from exc
@@ -86,23 +94,10 @@ class S3Storage:
         if max_bytes is not None and size > max_bytes:
             raise EditbayError(ErrorCode.INVALID_INPUT, f"the file is larger than {max_bytes} bytes")
         try:
-            self.client.download_file(self.bucket, self._key(key), str(dest), Config=self.transfer_config())
+            self.client.download_file(self.bucket, self._key(key), str(dest), Config=self.transfer)
         except Exception as exc:
             raise self._translate(exc, key) from exc
         return size
-
-    def transfer_config(self) -> Any:
-        """One request per object up to `SINGLE_REQUEST_BYTES`, multipart with threads above.
-        boto3's default splits from 8 MiB on: a 10 s 1080p segment piece (~17 MB) became three
-        parts on three threads and a server-side assembly, ~40 % more CPU on both ends for no
-        gain on a local network (measured against moto); large outputs still go in parallel parts."""
-        if self._transfer is None:
-            from boto3.s3.transfer import TransferConfig
-
-            self._transfer = TransferConfig(
-                multipart_threshold=SINGLE_REQUEST_BYTES, multipart_chunksize=16 * 1024 * 1024
-            )
-        return self._transfer
 
     def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError

@@ -60,8 +60,7 @@ class SegmentFanOut:
             stale = list(queue.find_open_children(session, self.parent_id))
             if stale:  # an earlier attempt of the parent died with children in flight
                 lifecycle.cancel_children(session, stale)
-        helper_stop = self.helper_stop
-        runner = JobRunner(self.services, self.helper_id, helper_stop)
+        runner = JobRunner(self.services, self.helper_id, self.helper_stop)
         helper: threading.Thread | None = None
         try:
             for data in inputs:  # queue each piece as soon as it is stored
@@ -82,7 +81,7 @@ class SegmentFanOut:
             self._wait(runner, helper, on_progress, cancel, on_done)
         except BaseException:
             self._stop_children()
-            helper_stop.set()
+            self.helper_stop.set()
             raise
 
     def _wait(
