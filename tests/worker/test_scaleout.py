@@ -233,11 +233,19 @@ def test_a_long_render_is_split_over_workers_joined_and_billed_once(cluster, lon
 
 def test_a_killed_workers_segment_reruns_alone_and_cancel_stops_children(cluster, long_media):
     c = cluster(lease_seconds=2, **SEGMENTED)
-    parent_worker = c.worker("m1")
+    # both machines run before the submit: a worker started once the segments exist may find
+    # them all taken (the parent's own slot claims them as fast as it renders them)
+    machines = [c.worker("m1"), c.worker("m2")]
     client = c.key("acme")
     job_id = _submit(client, long_media.url("/hd.mp4"))
-    wait_until(lambda: _children(c, job_id), 60, what="segment tasks")
-    victim = c.worker("m2")
+
+    def parent_owner() -> str | None:
+        row = c.rows([job_id]).get(job_id)
+        return row.lease_owner if row and row.status == "processing" and row.lease_owner else None
+
+    owner = wait_until(parent_owner, 60, 0.02, what="the parent to be claimed")
+    parent_worker, victim = sorted(machines, key=lambda w: f":{w.pid}:" not in owner)
+    assert f":{parent_worker.pid}:" in owner
 
     def victim_busy() -> Job | None:
         for ch in _children(c, job_id):
