@@ -449,3 +449,41 @@ def test_quick_about_the_playback_is_still_a_speed(instruction: str) -> None:
 def test_a_kept_part_inside_another_still_narrows_it() -> None:
     plan = parse("trim it to 0:01-0:08, keep 0:02-0:04")
     assert [(op.start, op.end) for op in plan.operations] == [(1.0, 8.0), (2.0, 4.0)]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind"),
+    [
+        ("cut the first 2 seconds quickly", "trim"),
+        ("blur the faces fast", "face_blur"),
+        ("crop it to square, quickly please", "aspect"),
+    ],
+)
+def test_quickly_after_an_edit_is_not_a_speed(instruction: str, kind: str) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == [kind] and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize(
+    "instruction", ["play it quickly", "make it fast", "make it move quickly", "mute it and play it fast"]
+)
+def test_quickly_said_of_the_playback_is_a_speed(instruction: str) -> None:
+    assert "speed" in kinds(parse(instruction))
+
+
+# ---- an edge of a range counted from the end ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "expected"),
+    [
+        ("remove from 2 s until 1 s before the end", "cut", {"start": 2.0, "end": -1.0}),
+        ("keep from 3 s to 1 s before the end", "trim", {"start": 3.0, "end": -1.0}),
+        ("cut out from 3 s before the end to 1 s before the end", "cut", {"start": -3.0, "end": -1.0}),
+        ("keep from 3 seconds before the end to the end", "trim", {"start": -3.0, "end": None}),
+        ("mute from 2 s to 1 s before the end", "mute", {"start": 2.0, "end": -1.0}),
+    ],
+)
+def test_a_range_edge_before_the_end_counts_from_the_end(instruction: str, kind: str, expected: dict) -> None:
+    assert_params(one(instruction, kind), expected)
+

@@ -25,9 +25,12 @@ TIME_ANY = re.sub(r"\(\?P<\w+>", "(?:", TIME)
 # A range between two times; the unit may be given once ("from 2 to 4 seconds", "2-4s").
 _BARE = rf"(?:{NUM})"
 _RANGE_SEP = r"\s*(?:to|-|–|—|until|till|through|thru)\s*"
+# An edge may be counted from the end: "from 3 s to 1 s before the end"
+_BEFORE_END = r"\s+(?:before|from)\s+(?:the\s+)?(?:very\s+)?end\b"
 _RANGE_RE = re.compile(
     rf"(?:from\s+|between\s+)?(?P<a>{TIME_ANY}|{_BARE}|start|the start|the beginning|beginning)"
-    rf"{_RANGE_SEP}(?P<b>{TIME_ANY}|{_BARE}|end|the end)"
+    rf"(?P<ae>{_BEFORE_END})?"
+    rf"{_RANGE_SEP}(?P<b>{TIME_ANY}|{_BARE}|end|the end)(?P<be>{_BEFORE_END})?"
 )
 
 _STRENGTH_WORDS: tuple[tuple[int, str], ...] = (
@@ -121,9 +124,17 @@ def find_range(text: str) -> Span | None:
             continue
         a = 0.0 if "start" in a_txt or "beginning" in a_txt else parse_time(a_txt)
         b = None if "end" in b_txt else parse_time(b_txt)
-        if a is None or (b is not None and b <= a):
+        if a is None or (b is None and m.group("be")):
             continue
-        return Span(a if a > 0 else None, b, m.group(0), m.span())
+        if m.group("ae"):  # counted back from the end: negative, as "the last N s" is
+            a = -a
+        if b is not None and m.group("be"):
+            b = -b
+        if b is not None and (a < 0) == (b < 0) and b <= a:
+            continue
+        if a < 0 and b is not None and b >= 0:
+            continue  # "from 2 s before the end to 0:03": which comes first depends on the length
+        return Span(a if a != 0 else None, b if b != 0 or a >= 0 else None, m.group(0), m.span())
     off = re.search(
         rf"(?P<t>{TIME_ANY})\s+(?:off|from|at)\s+(?:the\s+)?(?:very\s+)?(?P<w>start|beginning|front|head|end|"
         rf"ending|back|tail)\b",

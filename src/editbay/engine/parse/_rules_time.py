@@ -24,6 +24,19 @@ _EDIT_AHEAD = re.compile(
     r"resiz|scale|revers|loop|freez|mirror|insert|overlay|caption|grade|colou?r|lower|raise|boost|increas|"
     r"decreas|reduc|set|shorten|take|get|throw|tweak|adjust|clean|tidy|crank)\w*\b"
 )
+# "cut the first 2 seconds quickly", "blur the faces fast": said after an edit verb, with nothing
+# about motion in between and nothing after it, the adverb is about the edit too ("make it fast",
+# "play it quickly", "zoom in quickly" keep their speed: those verbs are not in this list)
+_EDIT_BEHIND = re.compile(
+    r"\b(?:cut|trim|chop|snip|lop|shave|add|remov|delet|drop|put|apply|crop|mute|rotate|flip|mirror|blur|"
+    r"sharpen|resiz|scale|insert|overlay|caption|grade|colou?r|lower|raise|boost|increas|decreas|reduc|"
+    r"shorten|throw|tweak|adjust|clean|tidy|crank|convert|fix|edit|bright|dark)\w*\b"
+)
+_MOTION = re.compile(
+    r"\b(?:play\w*|run\w*|go|goes|going|move\w*|motion|pace|speed\w*|happen\w*|roll\w*|flow\w*|zip\w*|"
+    r"fly|flies|pass\w*|feel\w*|look\w*|seem\w*|unfold\w*|progress\w*|tempo|action|movement)\b"
+)
+_CLAUSE_END = re.compile(r"\s*(?:,?\s*(?:please|thanks|thank\s+you|if\s+you\s+can)\b)?\s*[.!?]*\s*$")
 _FAST = (
     r"\bspe+d(?:ed|ing|s)?\s*(?:it\s+|this\s+|that\s+|things\s+|everything\s+|the\s+(?:whole\s+)?(?:video|clip|"
     r"footage|playback|thing)\s+)?up\b|\bsped\s+up\b|\bfaster\b|\bquicker\b|\bfast\b|\bquick(?:ly)?\b|"
@@ -93,11 +106,21 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
     return None, []
 
 
+def _said_of_edit_before(text: str, m: re.Match[str]) -> bool:
+    """Whether "quickly"/"fast" ends the clause after an edit verb, with no word of motion between."""
+    if m.group(0) == "quick" or not _CLAUSE_END.fullmatch(text, m.end()):
+        return False
+    verbs = list(_EDIT_BEHIND.finditer(text, 0, m.start()))
+    return bool(verbs) and not _MOTION.search(text, verbs[-1].end(), m.start())
+
+
 def _fast_word(c: Clause) -> re.Match[str] | None:
     """The first word asking for more speed, skipping "quick/fast" said of an edit verb (read in the
     whole clause: the verb may already be consumed, as in "quickly add the title …")."""
     for m in c.finditer(_FAST):
-        if m.group(0) in ("quick", "quickly", "fast") and _EDIT_AHEAD.match(c.text, m.end()):
+        if m.group(0) in ("quick", "quickly", "fast") and (
+            _EDIT_AHEAD.match(c.text, m.end()) or _said_of_edit_before(c.text, m)
+        ):
             continue
         return m
     return None
