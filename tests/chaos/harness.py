@@ -58,10 +58,14 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def rss_kb(pid: int) -> int:
-    """Resident set of a process and all its descendants (kB), from /proc."""
+    """Resident set of a process and its long-lived descendants (kB), from /proc. The ffmpeg
+    processes of renders come and go (tens of MB each): whether one is running when a sample is
+    taken says nothing about a leak, so they are left out."""
     total = 0
     for p in [pid, *descendants(pid)]:
         with contextlib.suppress(OSError):
+            if p != pid and Path(f"/proc/{p}/comm").read_text().startswith("ffmpeg"):
+                continue
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])

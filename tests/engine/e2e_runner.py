@@ -11,6 +11,7 @@ refused (and the refusal names ``failure_mentions`` when the case gives it).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import sys
@@ -62,7 +63,12 @@ class Runner:
         if modules is None:
             raise FileNotFoundError(f"no probe.py in {eval_dir}")
         make_clip, self.measure = modules
-        self.media: dict[str, str] = make_clip.make(str(media_dir))
+        media_dir.mkdir(parents=True, exist_ok=True)
+        # the clips are shared by every run on the machine: made once, by one process at a time
+        # (two runs making them together rename each other's half-written files)
+        with open(media_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.media: dict[str, str] = make_clip.make(str(media_dir))
         self.workdir = workdir
         self._sources: dict[str, Any] = {}
 

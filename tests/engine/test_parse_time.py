@@ -140,10 +140,12 @@ def test_vague_trims_ask_for_times(instruction: str) -> None:
     assert not plan.operations and plan.unsupported
 
 
-def test_ranged_whole_clip_effects_are_reported() -> None:
-    plan = parse("make it black and white for the first 3 seconds")
+def test_ranged_whole_clip_edits_are_reported() -> None:
+    plan = parse("crop it to 9:16 for the first 3 seconds")  # one frame size for the whole video
     assert "trim" not in kinds(plan)
     assert plan.unsupported and "part of the clip" in plan.unsupported[0].reason
+    # colour and effects take the span (tests/engine/test_timed_picture.py)
+    assert kinds(parse("make it black and white for the first 3 seconds")) == ["grade"]
 
 
 def test_speed_words_do_not_leak_into_other_ops() -> None:
@@ -205,8 +207,8 @@ def test_half_a_second_stays_seconds_and_a_number_of_parts_stays_a_share() -> No
         assert op.end is None and op.portion is not None and op.portion.end == pytest.approx(end, abs=1e-3)
 
 
-def test_a_whole_clip_effect_on_a_share_of_the_clip_is_reported() -> None:
-    plan = parse("make it black and white for the first half")
+def test_a_whole_clip_edit_on_a_share_of_the_clip_is_reported() -> None:
+    plan = parse("zoom in during the first half")
     assert "trim" not in kinds(plan)
     assert plan.unsupported and "share of the clip" in plan.unsupported[0].reason
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from editbay.engine.ops import (
     Aspect,
@@ -33,9 +34,10 @@ from editbay.engine.ops import (
     Text,
     Trim,
     Unsupported,
-    Volume,
+    Windowed,
 )
 
+W = TypeVar("W", bound=Windowed)
 _AUDIO_ONLY = ("volume", "normalize", "audio_fade")
 _PORTRAIT = {"9:16", "4:5", "3:4"}
 _SHORT_SIDE = re.compile(r"\d\s*p\b|\b(?:hd|fhd|uhd|qhd|sd|4\s*k|2\s*k|full hd)\b")
@@ -68,7 +70,7 @@ def _short_side_resize(op: Resize, portrait: bool) -> Resize:
 
 
 def _share_seconds(
-    op: Operation, portion: Portion, length: float, what: str, unsupported: list[Unsupported]
+    clause: str, portion: Portion, length: float, what: str, unsupported: list[Unsupported]
 ) -> tuple[float, float] | None:
     """``portion`` of the ``length``-second ``what`` in seconds, or None (recorded) when it cannot fit."""
     start, end = portion.resolve(length)
@@ -77,7 +79,7 @@ def _share_seconds(
         where = f"the {what} is" if whole else "that part of it is"
         available = (portion.end - portion.start) * length
         reason = f"asks for the middle {portion.seconds:g} s, but {where} only {available:.2f} s long"
-        unsupported.append(Unsupported(clause=op.source or op.op, reason=reason))
+        unsupported.append(Unsupported(clause=clause, reason=reason))
         return None
     return max(0.0, start), min(length, end)
 
@@ -93,7 +95,7 @@ def resolve_portions(
     out: list[Operation] = []
     for op in ops:
         if isinstance(op, Trim | Cut) and op.portion is not None:
-            span = _share_seconds(op, op.portion, length, "video", unsupported)
+            span = _share_seconds(op.source or op.op, op.portion, length, "video", unsupported)
             if span is None:
                 continue
             start, end = round(span[0], 3), round(span[1], 3)
@@ -213,12 +215,12 @@ def _size(ops: list[Operation], media: MediaInfo | None) -> tuple[list[Operation
     return out, _even(w), _even(h)
 
 
-def _timed_level(
-    op: Mute | Volume, length: float, notes: list[str], unsupported: list[Unsupported]
-) -> Mute | Volume | None:
-    """A mute / volume change during part of the output, with its times pinned (None: refused)."""
+def _timed_window(op: W, length: float, notes: list[str], unsupported: list[Unsupported]) -> W | None:
+    """A mute, volume change, colour or effect during part of the output, with its times pinned
+    (None: refused)."""
+    clause = op.source or type(op).__name__.lower()
     if op.portion is not None:
-        span = _share_seconds(op, op.portion, length, "output", unsupported)
+        span = _share_seconds(clause, op.portion, length, "output", unsupported)
         if span is None:
             return None
         start, end = span
@@ -228,7 +230,7 @@ def _timed_level(
     end = min(end, length)
     if start >= length - 1e-6 or end <= start + 1e-6:
         reason = f"the time range is outside the output ({length:.2f} s)"
-        unsupported.append(Unsupported(clause=op.source or op.op, reason=reason))
+        unsupported.append(Unsupported(clause=clause, reason=reason))
         return None
     if start <= 1e-6 and end >= length - 1e-6:
         notes.append(f"'{op.source}' covers the whole output")
@@ -242,8 +244,8 @@ def _clamp_output_times(
 ) -> list[Operation]:
     out: list[Operation] = []
     for op in ops:
-        if isinstance(op, Mute | Volume) and op.timed:
-            timed = _timed_level(op, length, notes, unsupported)
+        if isinstance(op, Windowed) and op.timed:
+            timed = _timed_window(op, length, notes, unsupported)
             if timed is None:
                 continue
             op = timed

@@ -27,6 +27,7 @@ from editbay.engine.ops import (
     Tone,
     Trim,
     Volume,
+    Windowed,
     Zoom,
 )
 
@@ -255,8 +256,13 @@ def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
     """Combine repeated operations and resolve conflicts; keeps first-appearance order."""
     notes: list[str] = []
     groups: dict[str, list[Operation]] = defaultdict(list)
+    windowed: dict[tuple[str, str], list[Operation]] = defaultdict(list)
     for op in ops:
-        groups[op.op].append(op)
+        if isinstance(op, Windowed) and op.timed and op.op not in ("mute", "volume"):
+            # a colour or effect on part of the clip combines only with the same edit on the same part
+            windowed[(op.op, _window_key(op))].append(op)
+        else:
+            groups[op.op].append(op)
     if any(isinstance(op, Mute) and not op.timed for op in groups.get("mute", [])):
         dropped = sorted(k for k in groups if k in _AUDIO_AFTER_MUTE)
         if any(isinstance(op, Mute) and op.timed for op in groups["mute"]):
@@ -268,7 +274,16 @@ def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
     result: list[Operation] = []
     for kind, same in groups.items():
         result.extend(_merge_same(kind, same, notes))
+    for (kind, _), same in windowed.items():
+        window = same[0]
+        assert isinstance(window, Windowed)
+        span = {"start": window.start, "end": window.end, "portion": window.portion}
+        result.extend(op.model_copy(update=span) for op in _merge_same(kind, same, notes))
     return result, notes
+
+
+def _window_key(op: Windowed) -> str:
+    return repr((op.start, op.end, op.portion.model_dump() if op.portion else None))
 
 
 def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]:

@@ -37,6 +37,7 @@ _ENTRIES: tuple[OpInfo, ...] = (
             "warmer",
             "vintage film look",
             "make the colours pop",
+            "black and white from 2 to 4 seconds",
         ),
     ),
     OpInfo(
@@ -53,7 +54,12 @@ _ENTRIES: tuple[OpInfo, ...] = (
         "a shipped LUT preset: bleach bypass, day for night, cross process, kodachrome, fuji, portra, matrix",
         ("bleach bypass look", "day for night", "kodachrome LUT"),
     ),
-    OpInfo("blur", "effects", "blur the whole frame", ("blur it", "strong gaussian blur", "out of focus")),
+    OpInfo(
+        "blur",
+        "effects",
+        "blur the whole frame (on the whole clip or a span of it)",
+        ("blur it", "strong gaussian blur", "out of focus", "blur the last 2 seconds"),
+    ),
     OpInfo("sharpen", "effects", "sharpen the whole frame", ("sharpen", "make it crisper", "more detail")),
     OpInfo("denoise", "effects", "reduce video noise", ("denoise", "remove the grain", "clean up the noise")),
     OpInfo("vignette", "effects", "darken the corners", ("add a vignette", "darken the edges")),

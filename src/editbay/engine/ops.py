@@ -6,9 +6,9 @@ words of the instruction that produced it (``source``) and a ``confidence`` in 0
 
 Times are seconds. A negative time counts from the end of the input (``-3.0`` = 3 s before the end).
 In the parser's output, trim/cut/freeze times are on the input's timeline and text/overlay/fade and
-timed mute/volume times on the output's. A span given as a share of the clip's length ("the first
-half", "the middle 2 seconds") is a `Portion`, which the planner turns into seconds once it knows
-the duration. In a plan normalised by `editbay.engine.plan` (what the renderer receives),
+timed mute/volume/colour/effect times on the output's. A span given as a share of the clip's length
+("the first half", "the middle 2 seconds") is a `Portion`, which the planner turns into seconds once
+it knows the duration. In a plan normalised by `editbay.engine.plan` (what the renderer receives),
 each time operation's times are relative to the stream *as it enters that operation* in plan
 order (a cut after a trim is shifted, a freeze after a speed change is scaled), and with a known
 `MediaInfo` negative times are resolved to absolute ones.
@@ -57,6 +57,28 @@ class _Op(BaseModel):
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
+class Windowed(_Op):
+    """An edit of the picture on the whole clip, or only during ``start``..``end`` / ``portion``.
+
+    Times are on the output's timeline (colour and effects come after every time operation), as for
+    titles: ``None`` = from the beginning / to the end, negatives from the end; ``portion`` is a share
+    of the output's length (parser output; the planner turns it into seconds).
+    """
+
+    start: float | None = None
+    end: float | None = None
+    portion: Portion | None = None
+
+    @property
+    def timed(self) -> bool:
+        """Whether the operation applies to part of the clip only."""
+        return self.start is not None or self.end is not None or self.portion is not None
+
+    @property
+    def window(self) -> tuple[float | None, float | None, Portion | None]:
+        return self.start, self.end, self.portion
+
+
 # ---- colour and tone -------------------------------------------------------------------------
 
 GradeStyle = Literal[
@@ -74,7 +96,7 @@ GradeStyle = Literal[
 ]
 
 
-class Grade(_Op):
+class Grade(Windowed):
     """A named look; ``strength`` 0..1 scales it (0.5 = "a bit", 1.0 = "very")."""
 
     op: Literal["grade"] = "grade"
@@ -82,7 +104,7 @@ class Grade(_Op):
     strength: float = Field(default=0.8, ge=0.0, le=1.0)
 
 
-class Tone(_Op):
+class Tone(Windowed):
     """Numeric tone adjustments; neutral values change nothing."""
 
     op: Literal["tone"] = "tone"
@@ -93,18 +115,18 @@ class Tone(_Op):
     exposure: float = Field(default=0.0, ge=-4.0, le=4.0, description="Stops (+1 = twice the light).")
 
 
-class Temperature(_Op):
+class Temperature(Windowed):
     """Colour temperature of the look in kelvin (lower = warmer/orange, higher = cooler/blue)."""
 
     op: Literal["temperature"] = "temperature"
     kelvin: float = Field(ge=1000.0, le=40000.0)
 
 
-class Invert(_Op):
+class Invert(Windowed):
     op: Literal["invert"] = "invert"
 
 
-class Lut(_Op):
+class Lut(Windowed):
     """A named LUT preset shipped with the engine (generated `.cube` files)."""
 
     op: Literal["lut"] = "lut"
@@ -113,37 +135,37 @@ class Lut(_Op):
 
 # ---- effects ---------------------------------------------------------------------------------
 
-class Blur(_Op):
+class Blur(Windowed):
     op: Literal["blur"] = "blur"
     strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Sharpen(_Op):
+class Sharpen(Windowed):
     op: Literal["sharpen"] = "sharpen"
     strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Denoise(_Op):
+class Denoise(Windowed):
     op: Literal["denoise"] = "denoise"
     strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Vignette(_Op):
+class Vignette(Windowed):
     op: Literal["vignette"] = "vignette"
     strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Grain(_Op):
+class Grain(Windowed):
     op: Literal["grain"] = "grain"
     strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Pixelate(_Op):
+class Pixelate(Windowed):
     op: Literal["pixelate"] = "pixelate"
     block: int = Field(default=16, ge=2, le=256, description="Block size in output pixels.")
 
 
-class Glow(_Op):
+class Glow(Windowed):
     """Soft focus / bloom."""
 
     op: Literal["glow"] = "glow"
@@ -261,22 +283,9 @@ class Fade(_Op):
 
 # ---- audio -----------------------------------------------------------------------------------
 
-class _Level(_Op):
-    """An audio level change on the whole track, or only during ``start``..``end`` / ``portion``.
-
-    Times are on the output's timeline (audio operations come after every time operation), ``None``
-    = from the beginning / to the end, negatives from the end; ``portion`` is a share of the output's
-    length (parser output; the planner turns it into seconds).
-    """
-
-    start: float | None = None
-    end: float | None = None
-    portion: Portion | None = None
-
-    @property
-    def timed(self) -> bool:
-        """Whether the operation applies to part of the track only."""
-        return self.start is not None or self.end is not None or self.portion is not None
+class _Level(Windowed):
+    """An audio level change on the whole track, or only during ``start``..``end`` / ``portion``
+    (times on the output's timeline: audio operations come after every time operation)."""
 
 
 class Mute(_Level):

@@ -12,7 +12,8 @@ keyframes into pieces rendered independently — on any worker — and joined by
 Everything else is *time-global* and rendered in one pass: time operations (trim, cut, speed,
 freeze, reverse, boomerang, loop) move frames across the joins; fades and audio fades depend on
 where the clip starts and ends; loudness normalisation measures the whole track; a slow zoom,
-timed titles/overlays and a mute or volume change limited to a span follow the clock; temporal
+timed titles/overlays and a mute, volume change, colour or effect limited to a span follow the
+clock; temporal
 filters (denoise's temporal average, temporal grain) and vision operations (tracking) look at
 neighbouring frames. Unknown operations are time-global by default.
 
@@ -59,6 +60,7 @@ from editbay.engine.ops import (
     Tone,
     Vignette,
     Volume,
+    Windowed,
     Zoom,
 )
 from editbay.engine.render.runner import ProgressFn, run
@@ -103,8 +105,8 @@ class SegmentDecision:
 
 def _time_global(op: object) -> str | None:
     """Why ``op`` cannot be rendered per segment, or None when it can."""
-    if isinstance(op, _AUDIO_WHOLE) and op.timed:
-        return f"a timed {op.op} follows the clip's clock"
+    if isinstance(op, Windowed) and op.timed:  # a timed mute, volume, colour or effect
+        return f"a timed {getattr(op, 'op', 'edit')} follows the clip's clock"
     if isinstance(op, _FRAME_LOCAL + _AUDIO_WHOLE):
         return None
     if isinstance(op, Zoom):

@@ -42,6 +42,7 @@ from editbay.engine.parse._resolve import (
     resolve_vague_keeps,
     structured_ratio,
 )
+from editbay.engine.parse._spans import window_picture
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
@@ -49,12 +50,12 @@ __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
 NOT_UNDERSTOOD = "not understood as a video edit this engine can do"
 ONLY_DECLINED = 'says only what not to do: say what to change (e.g. "make it black and white")'
 PART_OF_CLIP = (
-    "only trims, cuts, freezes, fades, mute, volume and text/logo overlays can target part of the clip; "
-    "this edit would apply to the whole video"
+    "only trims, cuts, freezes, fades, mute, volume, colour, effects and text/logo overlays can target "
+    "part of the clip; this edit would apply to the whole video"
 )
 SHARE_OF_CLIP = (
     "a part named by its share of the clip ('the first half', 'the middle 2 seconds') can be kept, cut, "
-    "muted or made louder or quieter; for this edit give the times in seconds"
+    "muted, made louder or quieter, or given a colour or an effect; for this edit give the times in seconds"
 )
 
 # Order matters: a rule consumes its words, so the more specific phrase must be read first
@@ -177,6 +178,7 @@ def analyse_clause(c: Clause) -> None:
     apply_limits(c)
     for rule in RULES:
         rule(c)
+    window_picture(c)
     leftover = find_range(c.rest)
     if leftover and c.ops and not (c.kinds() & _RANGED):
         c.consume(leftover.pos)

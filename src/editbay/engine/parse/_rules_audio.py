@@ -6,17 +6,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from editbay.engine.ops import AudioFade, Mute, Normalize, Portion, Volume
+from editbay.engine.ops import AudioFade, Mute, Normalize, Volume
 from editbay.engine.parse._clause import Clause
-from editbay.engine.parse._quantity import (
-    NUM,
-    by_level,
-    db_from_ratio,
-    excepted,
-    find_range,
-    find_share,
-    find_time,
-)
+from editbay.engine.parse._quantity import NUM, by_level, db_from_ratio, find_time
+from editbay.engine.parse._spans import take_spans
 
 _AUDIO = r"audio|sound|sounds|music|soundtrack|volume|track|song|voices?"
 _NOT_COLOR = r"(?!\s+(?:the\s+)?(?:colou?rs?|tones?|palette|hues?|look|grade|saturation|shades))"
@@ -80,59 +73,10 @@ def mute_rule(c: Clause) -> None:
     if m:
         conf = 0.8 if "music" in m.group(0) else 0.95
         source = c.consume(m, c.search(r"\b(?:the\s+)?(?:audio|sound)(?:\s+track)?\b"))
-        spans, said = _take_spans(c)
+        spans, said = take_spans(c)
         words = " ".join(filter(None, (source, said)))
         for start, end, portion in spans or ([] if spans is None else [(None, None, None)]):
             c.emit(Mute(start=start, end=end, portion=portion, source=words, confidence=c.confidence(conf)))
-
-
-# Verbs that give a time range to a trim or cut: "keep the first 5 s with no sound" mutes the whole
-# of what is kept, while "mute the first 5 s" (or "only mute …") silences those seconds.
-_TRIM_VERBS = (
-    r"\b(?:keep(?:ing)?|trim\w*|cut\w*|clip|shorten\w*|remov\w*|delet\w*|drop\w*|skip\w*|chop\w*|lose|"
-    r"get\s+rid\s+of|take\s+(?:out|off))\b"
-)
-_SPAN_LEAD = r"(?:\b(?:for|during|in|over|on|at|from|throughout|across|within)\s+)?$"
-Span = tuple[float | None, float | None, Portion | None]  # start, end, share of the length
-
-
-def _rest_of(start: float | None, end: float | None) -> list[Span]:
-    """What is left of the clip around ``start``..``end`` (None = its beginning / end; negatives from it)."""
-    rest: list[Span] = []
-    if start is not None and start != 0:
-        rest.append((None, start, None))
-    if end is not None:
-        rest.append((end, None, None))
-    return rest
-
-
-def _take_spans(c: Clause) -> tuple[list[Span] | None, str]:
-    """The parts of the track a mute or volume change applies to ("mute the first 3 seconds", "quieter
-    during the second half", "mute all except the last 2 s") and their words: an empty list for the
-    whole track, None when they cannot be said in spans (refused)."""
-    if c.search(_TRIM_VERBS):
-        return [], ""
-    span, share = find_range(c.rest), None
-    if span is None:
-        share = find_share(c.rest)
-        if share is None:
-            return [], ""
-    pos = span.pos if span is not None else share.pos  # type: ignore[union-attr]
-    but = excepted(c.rest, pos[0])  # "except (for) the last 2 s", "apart from the first second"
-    lead = but or re.search(_SPAN_LEAD, c.rest[: pos[0]])
-    said = c.consume((lead.start() if lead else pos[0], pos[1]))
-    if span is not None:
-        return (_rest_of(span.start, span.end) if but else [(span.start, span.end, None)]), said
-    assert share is not None
-    if not but:
-        portion = Portion(start=round(share.start, 4), end=round(share.end, 4), seconds=share.seconds)
-        return [(None, None, portion)], said
-    if share.seconds is not None:
-        c.refuse('all but the middle seconds is two parts of the clip: name them ("the first 2 seconds")')
-        return None, said
-    rest = [Portion(start=0.0, end=round(share.start, 4))] if share.start > 0 else []
-    rest += [Portion(start=round(share.end, 4), end=1.0)] if share.end < 1 else []
-    return [(None, None, portion) for portion in rest], said
 
 
 def _db_amount(c: Clause, up: bool) -> tuple[float, list[re.Match[str] | None]]:
@@ -195,7 +139,7 @@ def volume_rule(c: Clause) -> None:
         return  # "bump up the contrast", "turn the saturation down": a picture change, read later
     is_up = bool(up) or (not down and not c.search(r"-\s*\d"))
     # the span first: "quieter during the first half" is not "half the volume"
-    spans, said = _take_spans(c)
+    spans, said = take_spans(c)
     gain, words = _db_amount(c, is_up)
     if abs(gain) < 0.01 or spans is None:
         return

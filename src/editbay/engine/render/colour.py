@@ -225,8 +225,9 @@ def chroma_expr(steps: Sequence[YuvStep], plane: str, var: str, guide: str | Non
     return ";".join(body + ["floor(clip(ld(1)*224+128.5,16,240))"])
 
 
-def apply_colour(ctx: Ctx, ops: Sequence[ColourOp]) -> None:
-    """Append one lookup-table filter (or a guided `lut2`) doing all of ``ops`` in order."""
+def apply_colour(ctx: Ctx, ops: Sequence[ColourOp], enable: str | None = None) -> None:
+    """Append one lookup-table filter (or a guided `lut2`) doing all of ``ops`` in order; with
+    ``enable`` (a timeline expression), only during that time."""
     steps = [s for op in ops for s in op_steps(op) if s.changes_luma or s.changes_chroma]
     if not steps:
         return
@@ -240,6 +241,7 @@ def apply_colour(ctx: Ctx, ops: Sequence[ColourOp]) -> None:
                 y=luma_expr(steps, "val") if luma else "val",
                 u=chroma_expr(steps, "u", "val", None) if chroma else "val",
                 v=chroma_expr(steps, "v", "val", None) if chroma else "val",
+                enable=enable,
             )
         )
         return
@@ -257,6 +259,7 @@ def apply_colour(ctx: Ctx, ops: Sequence[ColourOp]) -> None:
                 c0=luma_expr(steps, "x") if luma else "x",
                 c1=chroma_expr(steps, "u", "x", "y"),
                 c2=chroma_expr(steps, "v", "x", "y"),
+                enable=enable,
             )
         ],
         1,

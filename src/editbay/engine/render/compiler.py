@@ -8,8 +8,9 @@ duration. Streams nothing touches are copied (audio when AAC; video when already
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from editbay.engine.errors import UnsupportedEdit
@@ -30,6 +31,7 @@ from editbay.engine.ops import (
     Text,
     Trim,
     Volume,
+    Windowed,
     Zoom,
 )
 from editbay.engine.render.audio import AUDIO_OPS, FADE_OPS, apply_audio, apply_fades
@@ -64,7 +66,9 @@ def _time_invariant(op: object) -> bool:
     """True when an operation's effect does not depend on where the clip starts or ends."""
     if isinstance(op, Mute | Volume):
         return not op.timed
-    if isinstance(op, COLOUR_OPS + EFFECT_OPS + FADE_OPS + (Normalize,)):
+    if isinstance(op, COLOUR_OPS + EFFECT_OPS):
+        return not op.timed
+    if isinstance(op, FADE_OPS + (Normalize,)):
         return True
     if isinstance(op, GEOMETRY_OPS):
         return not (isinstance(op, Zoom) and op.slow)
@@ -91,23 +95,46 @@ def _input_trim(ops: list, duration: float) -> tuple[list, list[str], float]:
     return ops, [], duration
 
 
+def _window(op: object) -> tuple[float | None, float | None]:
+    return (op.start, op.end) if isinstance(op, Windowed) else (None, None)
+
+
+def _during(ctx: Ctx, start: float | None, end: float | None, apply: Callable[[], None]) -> None:
+    """Apply an effect during ``start``..``end`` only: it runs on a copy of the stream, which is shown
+    over the original during that time (the overlay's timeline option)."""
+    enable = ctx.enable(start, end)
+    if enable is None:
+        apply()
+        return
+    main, side = ctx.video.split(2)
+    ctx.video.label = side
+    apply()
+    (ctx.video.label,) = ctx.graph.chain(
+        [main, ctx.video.head()], [filter("overlay", x=0, y=0, enable=enable)], 1, "v"
+    )
+    ctx.video_touched = True
+
+
 def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
     fades: list[Fade | AudioFade] = []
     colour_run: list = []
     texts = 0
     for op in [*ops, None]:
+        if isinstance(op, COLOUR_OPS) and (not colour_run or _window(op) == _window(colour_run[0])):
+            colour_run.append(op)  # one table for consecutive colour operations on the same span
+            continue
+        if colour_run:
+            apply_colour(ctx, colour_run, ctx.enable(*_window(colour_run[0])))
+            colour_run = []
         if isinstance(op, COLOUR_OPS):
             colour_run.append(op)
             continue
-        if colour_run:
-            apply_colour(ctx, colour_run)
-            colour_run = []
         if op is None:
             break
         if isinstance(op, FADE_OPS):
             fades.append(op)
         elif isinstance(op, EFFECT_OPS):
-            apply_effect(ctx, op)
+            _during(ctx, *_window(op), partial(apply_effect, ctx, op))
         elif isinstance(op, GEOMETRY_OPS):
             apply_geometry(ctx, op)
         elif isinstance(op, TIME_OPS):

@@ -82,6 +82,15 @@ class Ctx:
         value = self.duration + t if t < 0 else t
         return min(max(value, 0.0), self.duration)
 
+    def enable(self, start: float | None, end: float | None) -> str | None:
+        """ffmpeg's timeline expression for ``start``..``end`` (None: the whole stream)."""
+        if start is None and end is None:
+            return None
+        s, e = self.time(start, 0.0), self.time(end, self.duration)
+        if s <= 0 and e >= self.duration:
+            return None
+        return f"between(t,{s:.3f},{e:.3f})"
+
     def add_file(self, name: str, content: str) -> Path:
         path = self.inputs.workdir / name
         self.files.append((path, content))

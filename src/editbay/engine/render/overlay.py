@@ -101,15 +101,6 @@ def layout(text: str, width: int, height: int, size: float) -> tuple[list[str], 
         fs = max(10, int(fs * 0.85))
 
 
-def _enable(ctx: Ctx, start: float | None, end: float | None) -> str | None:
-    if start is None and end is None:
-        return None
-    s, e = ctx.time(start, 0.0), ctx.time(end, ctx.duration)
-    if s <= 0 and e >= ctx.duration:
-        return None
-    return f"between(t,{s:.3f},{e:.3f})"
-
-
 def apply_text(ctx: Ctx, op: Text, index: int) -> None:
     lines, fs = layout(op.text, ctx.width, ctx.height, op.size)
     body = "\n".join(lines)
@@ -141,7 +132,7 @@ def apply_text(ctx: Ctx, op: Text, index: int) -> None:
             x=x,
             y=y,
             fix_bounds=1,
-            enable=_enable(ctx, op.start, op.end),
+            enable=ctx.enable(op.start, op.end),
         )
     )
 
@@ -164,7 +155,7 @@ def apply_overlay(ctx: Ctx, op: Overlay) -> None:
                 x=x,
                 y=y,
                 eof_action="repeat",
-                enable=_enable(ctx, op.start, op.end),
+                enable=ctx.enable(op.start, op.end),
             )
         ],
         1,

@@ -1,0 +1,85 @@
+"""Spans of the output an edit applies to: "mute the first 3 seconds", "black and white from 2 to 4 s",
+"quieter during the second half", "blur everything except the last 2 s"."""
+
+from __future__ import annotations
+
+import re
+
+from editbay.engine.ops import Portion
+from editbay.engine.parse._clause import Clause
+from editbay.engine.parse._quantity import excepted, find_range, find_share
+
+# Verbs that give a time range to a trim or cut: "keep the first 5 s with no sound" mutes the whole
+# of what is kept, while "mute the first 5 s" (or "only mute …") silences those seconds.
+_TRIM_VERBS = (
+    r"\b(?:keep(?:ing)?|trim\w*|cut\w*|clip|shorten\w*|remov\w*|delet\w*|drop\w*|skip\w*|chop\w*|lose|"
+    r"get\s+rid\s+of|take\s+(?:out|off))\b"
+)
+_SPAN_LEAD = r"(?:\b(?:for|during|in|over|on|at|from|throughout|across|within)\s+)?$"
+Span = tuple[float | None, float | None, Portion | None]  # start, end, share of the length
+
+
+def _rest_of(start: float | None, end: float | None) -> list[Span]:
+    """What is left of the clip around ``start``..``end`` (None = its beginning / end; negatives from it)."""
+    rest: list[Span] = []
+    if start is not None and start != 0:
+        rest.append((None, start, None))
+    if end is not None:
+        rest.append((end, None, None))
+    return rest
+
+
+def take_spans(c: Clause) -> tuple[list[Span] | None, str]:
+    """The parts of the clip an edit applies to ("mute the first 3 seconds", "quieter during the second
+    half", "mute all except the last 2 s", "black and white for the first 3 s") and their words,
+    consumed: an empty list for the whole clip, None when they cannot be said in spans (refused)."""
+    if c.search(_TRIM_VERBS):
+        return [], ""
+    span, share = find_range(c.rest), None
+    if span is None:
+        share = find_share(c.rest)
+        if share is None:
+            return [], ""
+    pos = span.pos if span is not None else share.pos  # type: ignore[union-attr]
+    but = excepted(c.rest, pos[0])  # "except (for) the last 2 s", "apart from the first second"
+    lead = but or re.search(_SPAN_LEAD, c.rest[: pos[0]])
+    said = c.consume((lead.start() if lead else pos[0], pos[1]))
+    if span is not None:
+        return (_rest_of(span.start, span.end) if but else [(span.start, span.end, None)]), said
+    assert share is not None
+    if not but:
+        portion = Portion(start=round(share.start, 4), end=round(share.end, 4), seconds=share.seconds)
+        return [(None, None, portion)], said
+    if share.seconds is not None:
+        c.refuse('all but the middle seconds is two parts of the clip: name them ("the first 2 seconds")')
+        return None, said
+    rest = [Portion(start=0.0, end=round(share.start, 4))] if share.start > 0 else []
+    rest += [Portion(start=round(share.end, 4), end=1.0)] if share.end < 1 else []
+    return [(None, None, portion) for portion in rest], said
+
+
+# Colour and effects on the picture can be limited to part of the output ("black and white for the
+# first 3 seconds", "blur the last 2 s"); geometry cannot (one frame size for the whole video).
+PICTURE_KINDS = frozenset(
+    {"grade", "tone", "temperature", "invert", "lut", "blur", "sharpen", "denoise", "vignette", "grain",
+     "pixelate", "glow"}
+)
+
+
+def window_picture(c: Clause) -> None:
+    """Limit the clause's colour and effect operations to the span it names, if any: one operation per
+    span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone."""
+    if not c.ops or not c.kinds() <= PICTURE_KINDS:
+        return
+    if find_range(c.rest) is None and find_share(c.rest) is None:
+        return
+    spans, said = take_spans(c)
+    if not spans:
+        return  # no span (a trim verb has it), or refused: the clause says why
+    c.ops[:] = [
+        op.model_copy(
+            update={"start": start, "end": end, "portion": portion, "source": " ".join((op.source, said))}
+        )
+        for op in c.ops
+        for start, end, portion in spans
+    ]
