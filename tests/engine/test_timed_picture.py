@@ -56,6 +56,59 @@ def test_the_span_is_only_that_clauses() -> None:
 
 
 @pytest.mark.parametrize(
+    ("instruction", "kind", "span"),
+    [
+        ("black and white for 2 seconds starting at 0:03", "grade", (3.0, 5.0)),
+        ("blur from 0:03 for 2 seconds", "blur", (3.0, 5.0)),
+        ("starting at 0:02 for 3 seconds make it sepia", "grade", (2.0, 5.0)),
+        ("mute for 2 seconds starting at 0:01", "mute", (1.0, 3.0)),
+        ("keep 3 seconds starting at 0:05", "trim", (5.0, 8.0)),
+    ],
+)
+def test_a_length_from_a_start_is_a_span(instruction: str, kind: str, span: tuple[float, float]) -> None:
+    plan = parse(instruction)
+    assert [op.op for op in plan.operations] == [kind] and not plan.unsupported, plan
+    assert (plan.operations[0].start, plan.operations[0].end) == span  # type: ignore[union-attr]
+
+
+def test_starting_at_a_time_alone_still_trims() -> None:
+    plan = parse("start it at 0:02")
+    assert [(op.op, op.start) for op in plan.operations] == [("trim", 2.0)]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "make it black and white at the end",
+        "blur the intro",
+        "make the ending black and white",
+        "make the middle part sepia",
+        "turn it black and white halfway through",
+        "brighten the end of the video",
+    ],
+)
+def test_a_part_named_without_times_is_refused_not_given_the_whole_clip(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and plan.unsupported, plan
+    assert "which seconds" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "make it black and white from start to end",
+        "blur it until the end",
+        "add a vignette in the middle of the frame",
+        "black and white from the beginning",
+    ],
+)
+def test_the_whole_clip_in_words_is_the_whole_clip(instruction: str) -> None:
+    plan = parse(instruction)
+    assert plan.operations and not plan.unsupported, plan
+    assert not plan.operations[0].timed  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
     "instruction",
     [
         "crop it to square for the first 3 seconds",  # one frame size for the whole video

@@ -112,8 +112,24 @@ def find_time(text: str) -> tuple[float, tuple[int, int]] | None:
     return (time_value(m), m.span()) if m else None
 
 
+# A length from a start: "for 2 seconds starting at 0:03", "from 0:03 for 2 seconds"
+_FOR_FROM_RE = re.compile(
+    rf"(?:\bfor\s+)?(?:the\s+next\s+)?(?<![\d.:])(?P<d>{TIME_ANY})\s+(?:starting|beginning|from)\s+(?:at\s+|from\s+)?"
+    rf"(?:the\s+)?(?P<t>{TIME_ANY})|"
+    rf"\b(?:(?:starting|beginning)\s+)?(?:at|from)\s+(?:the\s+)?(?P<t2>{TIME_ANY})(?:\s+mark)?\s+for\s+"
+    rf"(?:the\s+next\s+)?(?P<d2>{TIME_ANY})"
+)
+
+
 def find_range(text: str) -> Span | None:
-    """The first time range in ``text``: explicit ranges, "first/last N s", "after/until T"."""
+    """The first time range in ``text``: explicit ranges, "first/last N s", "after/until T",
+    "for N s starting at T"."""
+    lasting = _FOR_FROM_RE.search(text)
+    if lasting:
+        start = parse_time(lasting.group("t") or lasting.group("t2"))
+        length = parse_time(lasting.group("d") or lasting.group("d2"))
+        if start is not None and length:
+            return Span(start or None, start + length, lasting.group(0), lasting.span())
     for m in _RANGE_RE.finditer(text):
         a_txt, b_txt = m.group("a"), m.group("b")
         has_unit = bool(_TIME_RE.search(a_txt) or _TIME_RE.search(b_txt))

@@ -76,7 +76,9 @@ def trim_rule(c: Clause) -> None:
             c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
             return
     start_at = c.search(
+        rf"(?<!\d )(?<!\ds )(?<!seconds )(?<!second )(?<!secs )(?<!sec )"  # not "for 2 s starting at 0:03"
         rf"\b(?:start|begin)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|from)\s+(?P<t>{TIME})"
+        rf"(?![\d:.])(?!\s+for\s+{TIME_ANY})"
     )
     end_at = c.search(
         rf"\b(?:end|stop|finish)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|by|after)\s+(?P<t>{TIME})"

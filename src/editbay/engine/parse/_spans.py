@@ -66,12 +66,33 @@ PICTURE_KINDS = frozenset(
 )
 
 
+# A part of the clip named without times ("make the ending black and white", "blur the intro"): which
+# seconds? Not "from start to end" or "until the end" (the whole clip), nor the middle of the frame.
+_VAGUE_PART = re.compile(
+    r"\b(?:at|in|during|for|over|towards?|near|by)\s+(?:the\s+)?(?:very\s+)?(?:start|beginning|end)\b|"
+    r"(?<!until )(?<!till )(?<!to )(?<!through )(?<!from )(?<!and )"
+    r"\bthe\s+(?:very\s+)?(?:intro|outro|opening|ending|beginning|start|end)\b(?!\s+to\b)|"
+    r"\b(?:intro|outro)\b|"
+    r"\b(?:the\s+)?middle\s+(?:part|bit|section|portion|of\s+the\s+(?:video|clip|footage))\b|"
+    r"\b(?:halfway|midway|part\s+way|partway)(?:\s+(?:through|point|mark))?\b"
+)
+PICTURE_NEEDS_SECONDS = (
+    'say which seconds, e.g. "black and white for the last 3 seconds" or "blur from 0:02 to 0:05"'
+)
+
+
 def window_picture(c: Clause) -> None:
     """Limit the clause's colour and effect operations to the span it names, if any: one operation per
-    span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone."""
+    span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone. A part
+    named without times is refused rather than given the whole clip."""
     if not c.ops or not c.kinds() <= PICTURE_KINDS:
         return
     if find_range(c.rest) is None and find_share(c.rest) is None:
+        vague = c.search(_VAGUE_PART)
+        if vague:
+            c.consume(vague)
+            c.ops.clear()
+            c.refuse(PICTURE_NEEDS_SECONDS)
         return
     spans, said = take_spans(c)
     if not spans:
