@@ -154,3 +154,21 @@ def test_local_colour_changes_are_not_grades(instruction: str) -> None:
 def test_enhance_is_a_gentle_tone_at_low_confidence() -> None:
     op = one("enhance the video", "tone")
     assert op.saturation > 1 and op.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("denoise the dark footage", ["denoise"]),  # "dark" says what the footage is
+        ("brighten the dark scenes", ["tone+"]),
+        ("fix the dark video", ["tone+"]),
+        ("make it dark", ["tone-"]),
+    ],
+)
+def test_dark_describing_the_footage_is_not_a_darkening(instruction: str, expected: list[str]) -> None:
+    plan = parse(instruction)
+    seen = [
+        op.op + ("+" if op.brightness > 0 else "-") if op.op == "tone" else op.op  # type: ignore[union-attr]
+        for op in plan.operations
+    ]
+    assert seen == expected and not plan.unsupported, plan

@@ -202,3 +202,37 @@ def test_without_what_a_whole_frame_edit_can_take_away_is_no_removal(
     plan = parse(instruction)
     assert sorted(kinds(plan)) == expected
     assert not any(REMOVING in u.reason for u in plan.unsupported), plan.unsupported
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["make it grayscale except for red", "black and white but keep the reds", "selective colour, only the blue"],
+)
+def test_keeping_one_colour_is_refused_not_dropped(instruction: str) -> None:
+    plan = parse(instruction)
+    assert any("one colour" in u.reason for u in plan.unsupported), plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("mute the intro", "which seconds"),
+        ("louder towards the end", "which seconds"),
+        ("make the audio louder at the start", "which seconds"),
+        ("speed up the last part", "part of the clip"),
+        ("slow down the end", "part of the clip"),
+        ("reverse the ending", "part of the clip"),
+        ("zoom in at the end", "part of the clip"),
+    ],
+)
+def test_a_part_named_without_times_is_never_the_whole_clip(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and plan.unsupported and reason in plan.unsupported[0].reason, plan
+
+
+@pytest.mark.parametrize(
+    "instruction", ["speed it up from start to end", "slow motion until the end", "fade out at the end"]
+)
+def test_the_whole_clip_or_an_edge_edit_named_in_words_is_read(instruction: str) -> None:
+    plan = parse(instruction)
+    assert plan.operations and not plan.unsupported, plan

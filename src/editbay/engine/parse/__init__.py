@@ -42,17 +42,13 @@ from editbay.engine.parse._resolve import (
     resolve_vague_keeps,
     structured_ratio,
 )
-from editbay.engine.parse._spans import window_picture
+from editbay.engine.parse._spans import PART_OF_CLIP, refuse_vague_part, window_picture
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
 
 NOT_UNDERSTOOD = "not understood as a video edit this engine can do"
 ONLY_DECLINED = 'says only what not to do: say what to change (e.g. "make it black and white")'
-PART_OF_CLIP = (
-    "only trims, cuts, freezes, fades, mute, volume, colour, effects and text/logo overlays can target "
-    "part of the clip; this edit would apply to the whole video"
-)
 SHARE_OF_CLIP = (
     "a part named by its share of the clip ('the first half', 'the middle 2 seconds') can be kept, cut, "
     "muted, made louder or quieter, or given a colour or an effect; for this edit give the times in seconds"
@@ -179,10 +175,12 @@ def analyse_clause(c: Clause) -> None:
     for rule in RULES:
         rule(c)
     window_picture(c)
+    refuse_vague_part(c)
     leftover = find_range(c.rest)
     if leftover and c.ops and not (c.kinds() & _RANGED):
         c.consume(leftover.pos)
-        c.refuse(PART_OF_CLIP)
+        if leftover.start is not None or leftover.end is not None:  # "from start to end" is all of it
+            c.refuse(PART_OF_CLIP)
     share = find_share(c.rest)
     if share and c.ops:  # the rules that understand a share of the clip consumed theirs
         c.consume(share.pos)

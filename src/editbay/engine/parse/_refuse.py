@@ -374,6 +374,14 @@ LIMITS: tuple[tuple[str, str], ...] = (
         "colour tints other than warm, cool, sepia and the named looks are not supported",
     ),
     (
+        # "black and white except for the red", "colour splash": keeping one colour needs a colour key
+        r"\b(?:except|but|apart\s+from|other\s+than|keep(?:ing)?|leav(?:e|ing)|sav(?:e|ing)|only)\s+(?:for\s+)?"
+        r"(?:the\s+)?(?:red|green|blue|yellow|orange|purple|pink|magenta|cyan|teal)s?\b|"
+        r"\bcolou?r\s+(?:splash|isolation|key(?:ing)?)\b|\bselective\s+colou?r\w*\b",
+        "keeping or changing one colour only (selective colour, colour splash) is not supported; "
+        "the named looks act on every colour",
+    ),
+    (
         r"\b(?:stickers?|emojis?|gifs?|arrows?|shapes?|circles?|particles|confetti|fireworks|sparkles?|lens\s+flares?)\b",
         GENERATIVE.format(what="adding graphics that were not supplied"),
     ),

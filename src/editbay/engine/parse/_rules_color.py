@@ -261,11 +261,14 @@ def tone_rule(c: Clause) -> None:
     # brightness: additive on 0..1 luma; "20 % brighter" ≈ +0.1 (20 % of mid grey).
     b_up = c.search(
         r"\b(?:bright(?:en|er|ening|ness)?\w*|lighten\w*|lighter|too\s+dark|more\s+light|illuminat\w*|"
-        r"not\s+so\s+dark|less\s+dark|lift\s+(?:the\s+)?(?:image|picture))\b"
+        r"not\s+so\s+dark|less\s+dark|lift\s+(?:the\s+)?(?:image|picture)|"
+        r"(?:fix|correct|repair|rescue|save)\w*\s+(?:the\s+|this\s+|my\s+)?(?:very\s+|really\s+)?dark(?:ness)?)\b"
     )
+    # "denoise the dark footage": an adjective saying what the footage is, not an edit
     b_down = c.search(
-        r"\b(?:dark(?!s\b)(?:en|er|ening|ness)?\w*|dim(?:mer|med)?|too\s+bright|less\s+bright|moodier|less\s+light|"
-        r"gloomier|shadier|dimmer)\b"
+        r"\b(?:dark(?!s\b)(?:en|er|ening|ness)?\w*(?<!\bdark)|dark(?!\s+(?:footage|video|clip|scenes?|shots?|"
+        r"night|room|image|picture|frames?|recording|film)\b)|dim(?:mer|med)?|too\s+bright|less\s+bright|"
+        r"moodier|less\s+light|gloomier|shadier|dimmer)\b"
     )
     if b_up or b_down:
         sign = -1 if (b_down and (not b_up or b_down.start() < b_up.start())) else 1

@@ -66,33 +66,38 @@ PICTURE_KINDS = frozenset(
 )
 
 
-# A part of the clip named without times ("make the ending black and white", "blur the intro"): which
-# seconds? Not "from start to end" or "until the end" (the whole clip), nor the middle of the frame.
+# A part of the clip named without times ("make the ending black and white", "mute the intro", "speed up
+# the last part"): which seconds? Not "from start to end" or "until the end" (the whole clip), nor the
+# middle of the frame.
 _VAGUE_PART = re.compile(
     r"\b(?:at|in|during|for|over|towards?|near|by)\s+(?:the\s+)?(?:very\s+)?(?:start|beginning|end)\b|"
     r"(?<!until )(?<!till )(?<!to )(?<!through )(?<!from )(?<!and )"
     r"\bthe\s+(?:very\s+)?(?:intro|outro|opening|ending|beginning|start|end)\b(?!\s+to\b)|"
     r"\b(?:intro|outro)\b|"
-    r"\b(?:the\s+)?middle\s+(?:part|bit|section|portion|of\s+the\s+(?:video|clip|footage))\b|"
+    r"\bthe\s+(?:first|last|final|early|earlier|later|latter|closing|opening|end|ending|beginning|middle)\s+"
+    r"(?:part|bit|section|portion|few\s+seconds|moments?)\b|"
+    r"\b(?:the\s+)?middle\s+of\s+the\s+(?:video|clip|footage)\b|"
     r"\b(?:halfway|midway|part\s+way|partway)(?:\s+(?:through|point|mark))?\b"
 )
-PICTURE_NEEDS_SECONDS = (
-    'say which seconds, e.g. "black and white for the last 3 seconds" or "blur from 0:02 to 0:05"'
+NEEDS_SECONDS = 'say which seconds, e.g. "for the last 3 seconds" or "from 0:02 to 0:05"'
+PART_OF_CLIP = (
+    "only trims, cuts, freezes, fades, mute, volume, colour, effects and text/logo overlays can target "
+    "part of the clip; this edit would apply to the whole video"
+)
+# Edits that take a span (colour, effects, mute, volume) and those that apply to the whole clip only;
+# trims, cuts, fades, freezes, titles and overlays read "the start / the end" themselves.
+_SPANNED = PICTURE_KINDS | {"mute", "volume"}
+_WHOLE_ONLY = frozenset(
+    {"speed", "reverse", "boomerang", "loop", "zoom", "rotate", "flip", "aspect", "resize", "normalize"}
 )
 
 
 def window_picture(c: Clause) -> None:
     """Limit the clause's colour and effect operations to the span it names, if any: one operation per
-    span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone. A part
-    named without times is refused rather than given the whole clip."""
+    span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone."""
     if not c.ops or not c.kinds() <= PICTURE_KINDS:
         return
     if find_range(c.rest) is None and find_share(c.rest) is None:
-        vague = c.search(_VAGUE_PART)
-        if vague:
-            c.consume(vague)
-            c.ops.clear()
-            c.refuse(PICTURE_NEEDS_SECONDS)
         return
     spans, said = take_spans(c)
     if not spans:
@@ -104,3 +109,18 @@ def window_picture(c: Clause) -> None:
         for op in c.ops
         for start, end, portion in spans
     ]
+
+
+def refuse_vague_part(c: Clause) -> None:
+    """A part of the clip named without times is refused, never given the whole clip: asking for the
+    seconds when the edit can take a span, saying it cannot otherwise ("speed up the ending")."""
+    kinds = c.kinds()
+    if not c.ops or not kinds <= _SPANNED | _WHOLE_ONLY or any(getattr(op, "timed", False) for op in c.ops):
+        return
+    if find_range(c.rest) is not None or find_share(c.rest) is not None:
+        return
+    vague = c.search(_VAGUE_PART)
+    if vague:
+        c.consume(vague)
+        c.ops.clear()
+        c.refuse(NEEDS_SECONDS if kinds <= _SPANNED else PART_OF_CLIP)
