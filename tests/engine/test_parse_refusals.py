@@ -206,7 +206,11 @@ def test_without_what_a_whole_frame_edit_can_take_away_is_no_removal(
 
 @pytest.mark.parametrize(
     "instruction",
-    ["make it grayscale except for red", "black and white but keep the reds", "selective colour, only the blue"],
+    [
+        "make it grayscale except for red",
+        "black and white but keep the reds",
+        "selective colour, only the blue",
+    ],
 )
 def test_keeping_one_colour_is_refused_not_dropped(instruction: str) -> None:
     plan = parse(instruction)

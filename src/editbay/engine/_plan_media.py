@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
+from editbay.engine._plan_merge import to_pipeline_times
 from editbay.engine.ops import (
     Aspect,
     AudioFade,
@@ -107,6 +108,45 @@ def resolve_portions(
             op = op.model_copy(update={"start": start or None, "end": end, "portion": None})
         out.append(op)
     return out
+
+
+def resolve_fit(
+    ops: list[Operation], media: MediaInfo | None, notes: list[str], unsupported: list[Unsupported]
+) -> list[Operation]:
+    """A speed given as the length to reach ("speed it up to fit 10 seconds") becomes a factor.
+
+    ``ops`` are in plan order with the parser's times. The output's length is ``a / f + b`` in the
+    factor ``f`` (what comes before the speed is divided by it, a freeze after it adds, boomerang and
+    loop multiply), so two trial lengths give ``a`` and ``b`` and the factor follows.
+    """
+    at = next((i for i, op in enumerate(ops) if isinstance(op, Speed) and op.fit is not None), None)
+    if at is None or media is None:
+        return ops
+    speed = ops[at]
+    assert isinstance(speed, Speed) and speed.fit is not None
+
+    def length(factor: float) -> float:
+        trial = [*ops[:at], speed.model_copy(update={"factor": factor, "fit": None}), *ops[at + 1 :]]
+        piped, _ = to_pipeline_times(trial)
+        return _time_ops(piped, media, [], [])[1]
+
+    one, two = length(1.0), length(2.0)
+    a, rest = 2 * (one - two), 2 * two - one
+    clause = speed.source or "speed"
+    if a <= 1e-6 or speed.fit <= rest + 1e-3:
+        reason = f"the other edits alone make it {rest:.2f} s: no speed gives {speed.fit:g} s"
+        unsupported.append(Unsupported(clause=clause, reason=reason))
+        return ops[:at] + ops[at + 1 :]
+    factor = a / (speed.fit - rest)
+    if not 0.01 <= factor <= 100:
+        reason = f"{speed.fit:g} s from {one:.2f} s needs a speed of x{factor:.3g} (0.01 to 100 are possible)"
+        unsupported.append(Unsupported(clause=clause, reason=reason))
+        return ops[:at] + ops[at + 1 :]
+    if abs(factor - 1.0) < 1e-3:
+        notes.append(f"'{clause}': the output is already {one:.2f} s long: no speed change")
+        return ops[:at] + ops[at + 1 :]
+    notes.append(f"'{clause}': x{factor:.3f} makes the {one:.2f} s output {speed.fit:g} s long")
+    return [*ops[:at], speed.model_copy(update={"factor": round(factor, 4), "fit": None}), *ops[at + 1 :]]
 
 
 def _time_ops(

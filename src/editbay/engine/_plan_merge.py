@@ -111,6 +111,10 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
         return ops
     src = _join(*(o.source for o in same))
     conf = _conf(ops)
+    fits = [o for o in same if kind == "speed" and o.fit is not None]
+    if fits:  # a length to reach decides the speed: other speed changes cannot also apply
+        notes.append(f"'{fits[-1].source}' sets the speed from the length: other speed changes dropped")
+        return [fits[-1]]
     if kind == "speed":
         factor = 1.0
         for o in same:

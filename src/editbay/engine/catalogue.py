@@ -91,7 +91,15 @@ _ENTRIES: tuple[OpInfo, ...] = (
         "speed",
         "time",
         "speed up or slow down (audio pitch kept)",
-        ("twice as fast", "half speed", "slow motion", "speed up 1.5x", "50% slower", "timelapse"),
+        (
+            "twice as fast",
+            "half speed",
+            "slow motion",
+            "speed up 1.5x",
+            "50% slower",
+            "timelapse",
+            "speed it up to fit 10 seconds",
+        ),
     ),
     OpInfo(
         "reverse", "time", "play backwards (with the audio)", ("reverse it", "play it backwards", "rewind")

@@ -194,10 +194,15 @@ class Cut(_Op):
 
 
 class Speed(_Op):
-    """Playback speed factor (2.0 = twice as fast); audio follows with pitch kept."""
+    """Playback speed factor (2.0 = twice as fast); audio follows with pitch kept.
+
+    With ``fit``, the speed that makes the output that many seconds long ("speed it up to fit 10
+    seconds"): parser output, ``factor`` 1.0 until the planner, which knows the duration, sets it.
+    """
 
     op: Literal["speed"] = "speed"
     factor: float = Field(gt=0.0, le=100.0)
+    fit: float | None = Field(default=None, gt=0.0, description="Output length to reach, in seconds.")
 
 
 class Reverse(_Op):

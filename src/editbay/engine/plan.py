@@ -80,6 +80,7 @@ def normalize_plan(plan: EditPlan, media: MediaInfo | None = None) -> EditPlan:
     ops, merge_notes = _plan_merge.merge(ops)
     notes += merge_notes
     ops = sorted(ops, key=lambda op: _RANK[op.op])  # stable: parse order within a kind
+    ops = _plan_media.resolve_fit(ops, media, notes, unsupported)  # "speed it up to fit 10 s"
     ops, time_notes = _plan_merge.to_pipeline_times(ops)
     notes += time_notes
     result = _plan_media.apply_media(ops, media, notes, unsupported)

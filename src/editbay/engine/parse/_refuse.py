@@ -352,7 +352,10 @@ LIMITS: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:echo|reverb|bass|treble|pitch|auto\s*tune|equali[sz]\w*|eq\b|voice\s+changer|chipmunk|robot\s+voice|"
         r"(?:background|audio|wind|hiss|hum)\s+noise|noise\s+from\s+the\s+audio|denoise\s+the\s+audio|"
-        r"stereo|mono\s+audio|karaoke|vocals?|dialog\w*|speech)\b",
+        r"stereo|mono\s+audio|karaoke|vocals?|dialog\w*|speech|limiter|de-?ess\w*|"
+        r"compress\w*\s+(?:the\s+)?(?:audio|sound|voice|music|dynamics)|"
+        r"(?:audio|sound|dynamic\s+range|voice|music)\s+compress\w*|compression\s+(?:to|on)\s+(?:the\s+)?"
+        r"(?:audio|sound|voice|music))\b",
         "audio effects other than mute, volume, loudness normalisation and audio fades are not supported",
     ),
     (

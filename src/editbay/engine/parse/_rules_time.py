@@ -9,6 +9,7 @@ from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._quantity import (
     NUM,
     TIME,
+    TIME_ANY,
     by_level,
     parse_time,
 )
@@ -126,7 +127,42 @@ def _fast_word(c: Clause) -> re.Match[str] | None:
     return None
 
 
+# The length the speed change must reach: "speed it up to fit 10 seconds", "slow it down so it lasts
+# 20 s", "squeeze it into 15 seconds" ("make it 15 seconds long" alone is a trim)
+_FIT = re.compile(
+    r"\b(?:to|so(?:\s+that)?\s+it|and|until\s+it)\s+(?:fits?|lasts?|runs?|takes?|is|becomes?|ends?\s+up|"
+    r"plays?\s+(?:in|for))\s+(?:(?:in(?:to)?|at|for|exactly|just|only|about|under)\s+)*"
+    r"(?P<t>" + TIME_ANY + r")(?:\s+long)?(?![\d:.])|"
+    r"\b(?:speed\w*|timelapse|slow\w*)\s+(?:it\s+|this\s+|the\s+(?:whole\s+)?(?:video|clip|footage)\s+)?"
+    r"(?:up\s+|down\s+)?to\s+(?P<w>" + TIME_ANY + r")(?![\d:.])|"
+    r"\b(?:fit|fitting|squeez\w*|compress\w*|cram\w*|condens\w*|shrink\w*)\s+(?:it\s+|this\s+|everything\s+|"
+    r"the\s+(?:whole\s+)?(?:video|clip|footage|thing)\s+)?(?:down\s+)?(?:in(?:to)?|to|within)\s+"
+    r"(?P<u>" + TIME_ANY + r")(?![\d:.])|"
+    r"\b(?P<v>" + TIME_ANY + r")\s+long\s+by\s+(?:speeding|slowing)\b"
+)
+_FIT_VERB = re.compile(r"\b(?:fit|fitting|squeez\w*|compress\w*|cram\w*|condens\w*|shrink\w*)\b")
+
+
+def _fit_rule(c: Clause) -> bool:
+    """A speed set by the length to reach; the planner, which knows the duration, sets the factor."""
+    fit = c.search(_FIT)
+    if fit is None:
+        return False
+    speed_words = _fast_word(c) or c.search(_SLOW) or c.search(_NEUTRAL) or c.search(r"\btimelapse\b")
+    if speed_words is None and not _FIT_VERB.match(fit.group(0)) and fit.group("v") is None:
+        return False  # "make it so it lasts 10 s": no word of speed
+    seconds = parse_time(fit.group("t") or fit.group("u") or fit.group("v") or fit.group("w"))
+    if not seconds:
+        return False
+    _, words = _speed_value(c, "neutral")
+    source = c.consume(speed_words, fit, *words)
+    c.emit(Speed(factor=1.0, fit=seconds, source=source, confidence=c.confidence()))
+    return True
+
+
 def speed_rule(c: Clause) -> None:
+    if _fit_rule(c):
+        return
     if c.search(r"\btimelapse\b"):
         m = c.search(r"\btimelapse\b")
         value, words = _speed_value(c, "fast")

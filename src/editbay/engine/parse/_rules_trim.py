@@ -68,10 +68,12 @@ _OUT_AFTER = re.compile(
 def trim_rule(c: Clause) -> None:
     length = c.search(
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
-        rf"(?:it\s+)?(?:down\s+)?to\s+(?P<u>{TIME_ANY})(?!\s*(?:-|to|until|till|through|thru)\s*\d)"
+        rf"(?:it\s+)?(?:down\s+)?to\s+(?:fit\s+(?:in(?:to)?\s+)?)?(?P<u>{TIME_ANY})"
+        rf"(?!\s*(?:-|to|until|till|through|thru)\s*\d)|"
+        rf"\b(?:make|have|let)\s+(?:it|the\s+(?:video|clip))\s+last\s+(?:only\s+|just\s+)?(?P<l>{TIME_ANY})"
     )
     if length:
-        seconds = parse_time(length.group("t") or length.group("u"))
+        seconds = parse_time(length.group("t") or length.group("u") or length.group("l"))
         if seconds:
             c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
             return

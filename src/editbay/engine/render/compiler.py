@@ -156,12 +156,15 @@ def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
 
 
 def _check_times_known(ops: Sequence[object]) -> None:
-    """Shares of the clip's length ("the first half") become seconds in the planner, given the media."""
-    shares = [op for op in ops if getattr(op, "portion", None) is not None]
+    """Shares of the clip's length ("the first half") become seconds in the planner, given the media,
+    and so does a length to reach ("speed it up to fit 10 seconds") become a speed."""
+    shares = [
+        op for op in ops if getattr(op, "portion", None) is not None or getattr(op, "fit", None) is not None
+    ]
     if shares:
         words = [getattr(op, "source", "") or getattr(op, "op", "") for op in shares]
         raise UnsupportedEdit(
-            f"{', '.join(repr(w) for w in words)} names a share of the clip's length: plan it with the "
+            f"{', '.join(repr(w) for w in words)} depends on the clip's length: plan it with the "
             "input's media (plan_edit(..., media=probe(input))) so that it becomes seconds",
             words,
         )
