@@ -93,3 +93,51 @@ def test_wide_phrasings(instruction: str, expected: list[str]) -> None:
 def test_wide_refusals(instruction: str) -> None:
     plan = parse(instruction)
     assert not plan.operations and plan.unsupported
+
+
+# ---- phrasings that were read as a different edit ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("add a blurred background to fill vertical", {"op": "aspect", "ratio": "9:16", "mode": "pad_blur"}),
+        ("9:16 with blurred background fill", {"op": "aspect", "ratio": "9:16", "mode": "pad_blur"}),
+        ("fill the sides with blur for 9:16", {"op": "aspect", "ratio": "9:16", "mode": "pad_blur"}),
+        ("extend the last frame by 3 seconds", {"op": "freeze", "at": -0.05, "duration": 3.0}),
+        ("stretch the final frame for 4 s", {"op": "freeze", "at": -0.05, "duration": 4.0}),
+        ("make the sound more even", {"op": "normalize"}),
+        ("steadier volume please", {"op": "normalize"}),
+        ("make the audio steady", {"op": "normalize"}),
+        ("add the text Hello World in the center in red",
+         {"op": "text", "text": "Hello World", "position": "center", "color": "red"}),
+        ("put the text SALE in red at the top",
+         {"op": "text", "text": "SALE", "position": "top", "color": "red"}),
+        ("add a caption Welcome home for the first 3 seconds",
+         {"op": "text", "text": "Welcome home", "end": 3.0}),
+    ],
+)
+def test_phrasings_read_as_the_edit_they_name(instruction: str, expected: dict) -> None:
+    plan = parse(instruction)
+    assert len(plan.operations) == 1 and not plan.unsupported, plan
+    dumped = plan.operations[0].model_dump()
+    assert {k: dumped[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("export as a gif", "always an MP4"),
+        ("convert to mp4", "always an MP4"),
+        ("add a title at the top", "needs its text"),  # no words named: nothing taken as the text
+        ("add a title card", "needs its text"),
+    ],
+)
+def test_what_cannot_be_done_says_why(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and reason in plan.unsupported[0].reason, plan
+
+
+def test_stabilising_is_still_read_next_to_a_sound_edit() -> None:
+    assert kinds(parse("stabilize it, volume down")) == ["stabilize", "volume"]
+    assert kinds(parse("the camera is shaky, and the audio too loud")) == ["stabilize", "volume"]

@@ -58,6 +58,18 @@ _WRITE = re.compile(
 )
 
 
+# "add the text Hello World in red": unquoted words right after a text noun are the text, up to a
+# place, colour, time or the next clause ("add a title at the top" names no words: nothing is taken)
+_TEXT_NAMED = re.compile(
+    r"\b(?:add|put|show|display|overlay|insert|place|stamp)\s+(?:the\s+|a\s+|an\s+|some\s+)?(?:text|caption|title|"
+    r"headline|subtitle)\s+(?!(?:to|in|at|on|onto|over|across|along|near|that|which|with|for|from|of|and|or|saying|"
+    r"says|reading|reads|card|cards|screen|sequence|overlay|overlays|box|banner|bar|animation|effect|style|font|"
+    r"here|there|somewhere|please|too|as|into|during|until|by|it|this|the|a|an|some)\b)"
+    r"(?P<t>[^,;.!?«»]{1,60}?)" + _TEXT_STOP,
+    re.IGNORECASE,
+)
+
+
 def extract_quotes(text: str) -> tuple[str, list[str]]:
     """Replace quoted and "saying ..." text with «N» placeholders; return the texts by index."""
     found: list[str] = []
@@ -78,6 +90,7 @@ def extract_quotes(text: str) -> tuple[str, list[str]]:
 
     text = _SAYING.sub(keep_saying, text)
     text = _WRITE.sub(keep_saying, text)
+    text = _TEXT_NAMED.sub(keep_saying, text)
     return text, found
 
 

@@ -19,6 +19,7 @@ import re
 
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._negation import noun_phrase_end
+from editbay.engine.parse._rules_vision import about_sound
 from editbay.engine.parse._vocab import STOPWORDS, content_words
 
 VISION = "needs vision-assisted editing the engine does not do ({what})"
@@ -122,6 +123,8 @@ def vision_reason(c: Clause) -> str | None:
     for pattern, what in _VISION_CHECKS:
         if not re.search(pattern, text):
             continue
+        if what.startswith("adding or changing camera movement") and about_sound(text):
+            continue  # "keep the audio steady": a level, read by the audio rules
         if what.startswith("changing the background"):
             if re.search(r"\b(?:replace|swap|substitute|erase|remove|delete|add|insert|put)\b", text):
                 continue  # new pixels: the generative check names it
@@ -375,6 +378,12 @@ LIMITS: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:green|purple|pink|magenta|red|violet|neon)(?:ish)?\s+(?:tint|tone|hue|cast|filter|wash|look|glow)\b",
         "colour tints other than warm, cool, sepia and the named looks are not supported",
+    ),
+    (
+        r"\b(?:export|save|convert|render|output|encode|turn|make|deliver)\w*\s+(?:it\s+|this\s+|the\s+(?:video|clip)\s+)?"
+        r"(?:as|to|in(?:to)?)\s+(?:an?\s+)?(?:animated\s+)?(?:gif|webm|mov|avi|mkv|wmv|flv|mp3|wav|m4a|aac|hevc|h\.?265|"
+        r"prores|vp9|av1|mp4|h\.?264)\b(?:\s+(?:file|format|video))?|\bas\s+an?\s+(?:animated\s+)?gif\b",
+        "the output is always an MP4 (H.264 video, AAC audio): say what to change in the picture or sound",
     ),
     (
         # "black and white except for the red", "colour splash": keeping one colour needs a colour key

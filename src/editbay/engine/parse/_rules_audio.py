@@ -157,7 +157,10 @@ def normalize_rule(c: Clause) -> None:
     m = c.search(
         r"\b(?:normaliz\w*|loudness|lufs|ebu|r\s*128|even\s+out\s+(?:the\s+)?(?:audio|volume|sound|levels)|"
         r"level\s+(?:out\s+)?(?:the\s+)?(?:audio|sound|volume)|consistent\s+(?:volume|loudness|audio|levels)|"
-        r"balance\s+(?:the\s+)?(?:audio|sound|levels|volume)|(?:audio|sound|volume)\s+level(?:l)?ing)\b"
+        r"balance\s+(?:the\s+)?(?:audio|sound|levels|volume)|(?:audio|sound|volume)\s+level(?:l)?ing|"
+        r"(?:audio|sound|volume|levels?|loudness)\s+(?:(?:is|are|more|less|a\s+bit|bit)\s+)*(?:even(?:er)?|"
+        r"consistent|uniform|steady|steadier|balanced|un-?even|inconsistent|all\s+over\s+the\s+place)|"
+        r"(?:even|evener|consistent|steady|steadier|uniform)\s+(?:audio|sound|volume|levels?|loudness))\b"
     )
     if not m or c.has(r"\bcolou?rs?\b"):
         return

@@ -118,7 +118,9 @@ PAD_BLUR = (
     r"(?:\bblur(?:red|ry)?\s+(?:background|backdrop|bg|bars|sides|edges|fill|padding|borders|version)\b|"
     r"\bblur\s+the\s+(?:bars|sides|edges|padding|borders|empty\s+(?:space|area)s?)\b|"
     r"\bpad(?:ded|ding)?\s+(?:it\s+)?(?:with|using)\s+(?:an?\s+)?blur(?:red|ry)?(?:\s+(?:background|bars|fill))?\b|"
-    r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b)"
+    r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b|"
+    r"\bfill\w*\s+(?:in\s+)?(?:the\s+)?(?:sides|bars|edges|gaps?|space|background|borders)\s+with\s+(?:an?\s+)?"
+    r"blur(?:red|ry)?(?:\s+(?:background|version|copy))?\b)"
     r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top\s+and\s+bottom|left\s+and\s+right))?"
 )
 PAD_BLACK = (
@@ -149,7 +151,7 @@ FILL_NEEDS_RATIO = (
 def fill_rule(c: Clause) -> None:
     """Read (before resize and zoom take "scale" or "zoom") a request to fill the frame."""
     m = c.search(_FILL)
-    if m:
+    if m and not c.search(PAD_BLUR):  # "a blurred background to fill the frame" pads
         c.consume(m)
         c.refuse(FILL_NEEDS_RATIO)
 

@@ -248,7 +248,10 @@ def loop_rule(c: Clause) -> None:
 
 
 def freeze_rule(c: Clause) -> None:
-    m = c.search(r"\b(?:freez\w*|frozen|hold|holding|pause\w*|still\s+frame|stop\s+motion\s+on)\b")
+    m = c.search(
+        r"\b(?:freez\w*|frozen|hold|holding|pause\w*|still\s+frame|stop\s+motion\s+on|"
+        r"(?:extend|stretch|lengthen|prolong)\w*(?=\s+(?:the\s+)?(?:\w+\s+)?(?:frame|still)\b))\b"
+    )
     if not m:
         return
     words: list[re.Match[str] | None] = [m]

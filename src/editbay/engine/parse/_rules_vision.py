@@ -228,14 +228,26 @@ _SHAKE = (
 )
 
 
+_SOUND = r"\b(?:audio|sound|volume|levels?|loudness|music)\b"
+_PICTURE = rf"{_SHAKE}|\b(?:camera|shot|footage|video|picture|image|gimbal|tripod)\b"
+
+
+def about_sound(text: str) -> bool:
+    """Whether "steady / even" words in ``text`` are said of the sound, with nothing about the picture."""
+    return bool(re.search(_SOUND, text)) and not re.search(_PICTURE, text)
+
+
 def stabilize_rule(c: Clause) -> None:
     """Remove camera shake; also reads complaints ("it's so shaky", "the picture keeps wobbling")."""
+    if about_sound(c.text):
+        return  # "steadier volume", "keep the audio steady": the sound's level, not the camera
     adding = c.search(rf"\b(?:add|give|apply|put|make\s+it|create|simulate)\b.{{0,20}}\b{_SHAKE}")
     if adding and not re.search(r"\b(?:less|fewer|not|no|never)\b", adding.group(0)):
         return  # adding shake is not stabilising (the refusal checks say so); "make it less shaky" is
     m = (
         c.search(r"\b(?:stab[ai]li[sz]\w*|de\s*shak\w*|anti\s*shake|steady\w*|steadie\w*|stead(?:y|ier)\s+cam\w*|"
-                 r"gimbal|tripod|lock(?:ed)?\s+(?:it\s+|the\s+(?:camera|shot)\s+)?off|rock\s+solid)\b")
+                 r"gimbal|tripod|lock(?:ed)?\s+(?:it\s+|the\s+(?:camera|shot)\s+)?off|rock\s+solid)\b"
+                 )
         or c.search(r"\b(?:remov|reduc|fix|eliminat|get\s+rid\s+of|cut\s+down|minimi[sz]|less|lower|"
                     rf"smooth\w*|calm|tame|kill|stop|correct|dampen|counteract|no\s+more|without)\w*\s+(?:out\s+)?"
                     rf"(?:\S+\s+){{0,3}}?(?:{_SHAKE}|camera\s+(?:movement|motion)|hand\s*held\s+(?:movement|motion|"
