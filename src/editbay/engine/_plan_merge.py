@@ -43,7 +43,7 @@ _CONFLICTING_GRADES = (
 _AUDIO_AFTER_MUTE = {"volume", "normalize", "audio_fade"}
 _STRENGTH_OPS = {"blur", "sharpen", "denoise", "vignette", "grain", "glow"}
 _SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang",
-               "face_blur", "background", "color_match", "stabilize", "reframe"}
+               "face_blur", "background", "color_match", "stabilize", "reframe", "frame_rate", "letterbox"}
 
 
 def _join(*sources: str) -> str:
@@ -203,7 +203,8 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
         return _unique(ops)
     if kind in _SINGLETONS:
         last = ops[-1]
-        if kind in ("aspect", "resize", "lut", "temperature", "normalize", "reframe", "background") and any(
+        if kind in ("aspect", "resize", "lut", "temperature", "normalize", "reframe", "background",
+                    "frame_rate", "letterbox") and any(
             o != last for o in ops[:-1]
         ):
             notes.append(f"several {kind} requests: using the last one ('{last.source}')")

@@ -113,6 +113,12 @@ _ENTRIES: tuple[OpInfo, ...] = (
         ("freeze the last frame for 2 seconds", "freeze frame at 0:03"),
     ),
     OpInfo(
+        "frame_rate",
+        "time",
+        "change the frame rate (frames dropped or repeated, the length kept)",
+        ("24 fps", "reduce the frame rate to 25", "make it 60 frames per second"),
+    ),
+    OpInfo(
         "aspect",
         "geometry",
         "change the aspect ratio (16:9, 9:16, 1:1, 4:5, 4:3, 3:4, 21:9) by crop or pad",
@@ -142,6 +148,12 @@ _ENTRIES: tuple[OpInfo, ...] = (
         "geometry",
         "zoom in (static) or a slow Ken Burns push-in",
         ("zoom in 1.5x", "slow zoom", "Ken Burns"),
+    ),
+    OpInfo(
+        "letterbox",
+        "geometry",
+        "cinematic black bars over the picture (2.39:1 by default), the frame size kept",
+        ("add cinematic bars", "black bars top and bottom", "letterbox it to 2.35:1"),
     ),
     OpInfo(
         "fade",

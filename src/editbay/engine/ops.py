@@ -234,6 +234,14 @@ class Freeze(_Op):
     duration: float = Field(default=2.0, gt=0.0, le=60.0)
 
 
+class FrameRate(_Op):
+    """Resample to ``fps`` frames per second: frames are dropped or repeated (no motion interpolation),
+    the duration is kept."""
+
+    op: Literal["frame_rate"] = "frame_rate"
+    fps: float = Field(ge=1.0, le=120.0)
+
+
 # ---- geometry --------------------------------------------------------------------------------
 
 AspectRatio = Literal["16:9", "9:16", "1:1", "4:5", "4:3", "3:4", "21:9"]
@@ -274,6 +282,14 @@ class Zoom(_Op):
     op: Literal["zoom"] = "zoom"
     factor: float = Field(default=1.3, gt=1.0, le=4.0)
     slow: bool = False
+
+
+class Letterbox(_Op):
+    """Black bars over the picture so that what shows has the ``ratio`` (width / height) — cinematic
+    bars top and bottom, or at the sides when the frame is wider than that. The frame size is kept."""
+
+    op: Literal["letterbox"] = "letterbox"
+    ratio: float = Field(default=2.39, ge=0.3, le=4.0)
 
 
 # ---- transitions -----------------------------------------------------------------------------
@@ -412,8 +428,8 @@ Operation = Annotated[
     Union[
         Grade, Tone, Temperature, Invert, Lut,
         Blur, Sharpen, Denoise, Vignette, Grain, Pixelate, Glow,
-        Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze,
-        Aspect, Resize, Rotate, Flip, Zoom,
+        Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze, FrameRate,
+        Aspect, Resize, Rotate, Flip, Zoom, Letterbox,
         Fade,
         Mute, Volume, Normalize, AudioFade,
         Text, Overlay,

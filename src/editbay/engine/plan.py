@@ -40,6 +40,7 @@ ORDER: tuple[str, ...] = (
     "reverse",
     "boomerang",
     "loop",
+    "frame_rate",
     "rotate",
     "flip",
     "aspect",
@@ -58,6 +59,7 @@ ORDER: tuple[str, ...] = (
     "pixelate",
     "grain",
     "vignette",
+    "letterbox",  # after colour and effects: the bars stay black; titles may sit on them
     "overlay",
     "text",
     "fade",

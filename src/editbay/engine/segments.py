@@ -47,6 +47,7 @@ from editbay.engine.ops import (
     Glow,
     Grade,
     Invert,
+    Letterbox,
     Lut,
     MediaInfo,
     Mute,
@@ -77,7 +78,7 @@ __all__ = [
 
 #: per-frame operations: an output frame depends only on the input frame at the same time
 _FRAME_LOCAL = (Grade, Tone, Temperature, Invert, Lut, Blur, Sharpen, Vignette, Pixelate, Glow,
-                Aspect, Resize, Rotate, Flip)
+                Aspect, Resize, Rotate, Flip, Letterbox)
 _AUDIO_WHOLE = (Mute, Volume)  # handled by the join, on the whole track (when not timed)
 _WHY = {
     "trim": "a trim moves frames across the segment joins",
@@ -87,6 +88,7 @@ _WHY = {
     "reverse": "reverse plays the whole clip backwards",
     "boomerang": "a boomerang plays the whole clip forwards and backwards",
     "loop": "a loop repeats the whole clip",
+    "frame_rate": "a frame-rate change resamples frames on one grid across the joins",
     "fade": "fades depend on where the whole clip starts and ends",
     "audio_fade": "audio fades depend on where the whole clip starts and ends",
     "normalize": "loudness normalisation measures the whole track",

@@ -65,6 +65,8 @@ RULES: tuple[Callable[[Clause], None], ...] = (
     audio.normalize_rule,
     audio.volume_rule,
     fade.fade_rule,
+    time.frame_rate_rule,
+    frame.letterbox_rule,
     frame.flip_rule,
     frame.fill_rule,
     frame.resize_rule,

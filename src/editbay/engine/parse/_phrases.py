@@ -57,6 +57,10 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         " not too much",
     ),
     (r"\b(highlights?|shadows?)\s+(?:&|and)\s+", r"\1 with "),
+    # "black bars top and bottom": one place, not two clauses
+    (r"\btop\s+(?:&|and)\s+(?:the\s+)?bottom\b", "top-and-bottom"),
+    (r"\babove\s+(?:&|and)\s+below\b", "above-and-below"),
+    (r"\bleft\s+(?:&|and)\s+(?:the\s+)?right\s+(?=(?:sides?|edges?|bars?)\b)", "left-and-right "),
     (r"\bbetween\s+([\d.:]+\s*[a-z]*)\s+(?:and|&)\s+([\d.:]+)", r"from \1 to \2"),
     (
         r"\bfade\s+((?:the\s+)?(?:audio|sound|music|volume|video|picture|image|clip)\s+)?in\s*(?:and|&|/|\+)\s*"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, Flip, Resize, Rotate, Zoom
+from editbay.engine.ops import Aspect, AspectRatio, Flip, Letterbox, Resize, Rotate, Zoom
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._negation import CROP
 from editbay.engine.parse._quantity import NUM, by_level, factor, percent
@@ -116,12 +116,13 @@ _PLATFORMS: tuple[tuple[str, AspectRatio], ...] = (
 )
 PAD_BLUR = (
     r"(?:\bblur(?:red|ry)?\s+(?:background|backdrop|bg|bars|sides|edges|fill|padding|borders|version)\b|"
-    r"\bblur\s+the\s+(?:bars|sides|edges|padding|borders|empty\s+(?:space|area)s?)\b|"
+    r"\bblur\s+the\s+(?:left-and-right\s+|top-and-bottom\s+)?(?:bars|sides|edges|padding|borders|"
+    r"empty\s+(?:space|area)s?)\b|"
     r"\bpad(?:ded|ding)?\s+(?:it\s+)?(?:with|using)\s+(?:an?\s+)?blur(?:red|ry)?(?:\s+(?:background|bars|fill))?\b|"
     r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b|"
     r"\bfill\w*\s+(?:in\s+)?(?:the\s+)?(?:sides|bars|edges|gaps?|space|background|borders)\s+with\s+(?:an?\s+)?"
     r"blur(?:red|ry)?(?:\s+(?:background|version|copy))?\b)"
-    r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top\s+and\s+bottom|left\s+and\s+right))?"
+    r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top-and-bottom|left-and-right))?"
 )
 PAD_BLACK = (
     r"\b(?:letterbox\w*|pillarbox\w*|black\s+(?:bars|borders|padding|background|sides)|pad(?:ded|ding)?|"
@@ -182,6 +183,43 @@ def aspect_mode(c: Clause) -> str:
     if crop:
         c.consume(crop)
     return "crop"
+
+
+# Cinematic bars drawn over the picture, the frame size kept ("add letterboxing", "cinematic bars",
+# "black bars top and bottom", "letterbox it to 2.35:1"); with a new frame shape named ("vertical
+# with black bars") the bars are the padding of that conversion, read by `aspect_rule`.
+_LETTERBOX = re.compile(
+    r"\b(?:letterbox\w*|(?:cinematic|movie|film|cinema|widescreen|scope|cinemascope|anamorphic)\s+(?:black\s+)?bars|"
+    r"(?:black\s+)?bars\s+(?:on\s+|at\s+|to\s+)?(?:the\s+)?(?:top-and-bottom|above-and-below)|"
+    r"(?:top-and-bottom|horizontal)\s+(?:black\s+)?bars)\b"
+)
+_NEW_SHAPE = (
+    r"\b(?:vertical|portrait|tiktok|reels?|shorts|stories|square|instagram|snapchat)\b|"
+    r"(?<![\d.])(?:9\s*:\s*16|1\s*:\s*1|4\s*:\s*5|4\s*:\s*3|3\s*:\s*4|16\s*:\s*9)(?![\d])"
+)
+_BAR_RATIO = (
+    r"(?<![\d.:])(?P<a>[12](?:\.\d+)?)\s*(?::|x|to)\s*1\b(?![\d.])|(?P<w>21\s*:\s*9|cinemascope|scope|anamorphic|"
+    r"ultra\s*wide)\b|(?<![\d.:])(?P<b>1\.85|2\.35|2\.39|2\.4|2\.55|2\.76)\b(?!\s*(?:x|times|s\b|sec))"
+)
+
+
+def letterbox_rule(c: Clause) -> None:
+    m = c.search(_LETTERBOX)
+    if not m or c.ctx.aspect_ratio or c.search(_NEW_SHAPE):
+        return
+    ratio = 2.39
+    said = c.search(_BAR_RATIO)
+    if said and (said.group("a") or said.group("b")):
+        ratio = float(said.group("a") or said.group("b"))
+    if not 1.0 <= ratio <= 4.0:
+        c.consume(m, said)
+        c.refuse("cinematic bars need a ratio wider than the picture is tall, e.g. 2.39:1 or 1.85:1")
+        return
+    look = c.search(
+        r"\b(?:for\s+|to\s+get\s+|to\s+give\s+(?:it\s+)?)?(?:an?\s+)?(?:more\s+)?(?:cinematic|movie|film)"
+        r"(?:\s+(?:look|feel|vibe|style|effect))?\b"
+    )
+    c.emit(Letterbox(ratio=ratio, source=c.consume(m, said, look), confidence=c.confidence()))
 
 
 def aspect_rule(c: Clause) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from editbay.engine.ops import Boomerang, Freeze, Loop, Reverse, Speed
+from editbay.engine.ops import Boomerang, FrameRate, Freeze, Loop, Reverse, Speed
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._quantity import (
     NUM,
@@ -158,6 +158,31 @@ def _fit_rule(c: Clause) -> bool:
     source = c.consume(speed_words, fit, *words)
     c.emit(Speed(factor=1.0, fit=seconds, source=source, confidence=c.confidence()))
     return True
+
+
+# "24 fps", "reduce the frame rate to 24", "60 frames per second"; not the source described ("shot at
+# 60fps, make it slow motion")
+_FPS = re.compile(
+    rf"(?<!shot at )(?<!filmed at )(?<!recorded at )(?<!shot in )(?<!filmed in )(?<!recorded in )"
+    rf"(?<![\d.])(?P<n>{NUM})\s*(?:fps|f/s|frames?\s+(?:per|a|/)\s*(?:second|sec|s)\b)|"
+    rf"\bframe\s*rate\s+(?:(?:down|up)\s+)?(?:to|of|at|=|:)?\s*(?P<m>{NUM})\b(?:\s*(?:fps|f/s))?"
+)
+_FPS_WORDS = (
+    r"\b(?:(?:change|set|convert|reduce|lower|drop|increase|raise|bump|make|turn|put|conform)\w*\s+)?"
+    r"(?:(?:it|the\s+(?:video|clip))\s+)?(?:the\s+)?(?:frame\s*rate|fps)(?:\s+(?:down|up))?\b"
+)
+
+
+def frame_rate_rule(c: Clause) -> None:
+    m = c.search(_FPS)
+    if not m:
+        return
+    fps = float(m.group("n") or m.group("m"))
+    source = c.consume(m, c.search(_FPS_WORDS))
+    if not 1.0 <= fps <= 120.0:
+        c.refuse("frame rates from 1 to 120 fps are supported")
+        return
+    c.emit(FrameRate(fps=fps, source=source, confidence=c.confidence()))
 
 
 def speed_rule(c: Clause) -> None:

@@ -1,4 +1,5 @@
-"""Geometry: aspect conversion (crop or pad), resize, rotate, flip and zoom, with exact even sizes.
+"""Geometry: aspect conversion (crop or pad), resize, rotate, flip, zoom and letterbox bars, with exact
+even sizes.
 
 Sizes are computed here in Python (the renderer tracks the frame size through the plan), so the
 graph carries plain integers and the output size is known before ffmpeg runs.
@@ -8,13 +9,13 @@ from __future__ import annotations
 
 import math
 
-from editbay.engine.ops import Aspect, Flip, Resize, Rotate, Zoom
+from editbay.engine.ops import Aspect, Flip, Letterbox, Resize, Rotate, Zoom
 from editbay.engine.render.context import Ctx, even
 from editbay.engine.render.graph import filter
 from editbay.engine.render.graph import fmt_number as n
 
-Geometry = Aspect | Resize | Rotate | Flip | Zoom
-GEOMETRY_OPS = (Aspect, Resize, Rotate, Flip, Zoom)
+Geometry = Aspect | Resize | Rotate | Flip | Zoom | Letterbox
+GEOMETRY_OPS = (Aspect, Resize, Rotate, Flip, Zoom, Letterbox)
 
 
 def parse_ratio(ratio: str) -> float:
@@ -146,3 +147,33 @@ def apply_geometry(ctx: Ctx, op: Geometry) -> None:
         ctx.vf(filter("hflip" if op.direction == "horizontal" else "vflip"))
     elif isinstance(op, Zoom):
         _zoom(ctx, op)
+    elif isinstance(op, Letterbox):
+        _letterbox(ctx, op)
+
+
+def letterbox_bars(width: int, height: int, ratio: float) -> tuple[str, int] | None:
+    """Which bars show ``ratio`` inside a ``width`` x ``height`` frame: ("tb", bar height) or ("lr",
+    bar width), each bar that many pixels (even); None when the frame already has that ratio."""
+    if abs(width / height - ratio) / ratio < 0.01:
+        return None
+    if width / height < ratio:
+        return "tb", max(0, (height - even(width / ratio)) // 2)
+    return "lr", max(0, (width - even(height * ratio)) // 2)
+
+
+def _letterbox(ctx: Ctx, op: Letterbox) -> None:
+    bars = letterbox_bars(ctx.width, ctx.height, op.ratio)
+    if bars is None or bars[1] == 0:
+        return
+    side, size = bars
+    box = {"color": "black", "t": "fill"}
+    if side == "tb":
+        ctx.vf(
+            filter("drawbox", x=0, y=0, w="iw", h=size, **box),
+            filter("drawbox", x=0, y=f"ih-{size}", w="iw", h=size, **box),
+        )
+    else:
+        ctx.vf(
+            filter("drawbox", x=0, y=0, w=size, h="ih", **box),
+            filter("drawbox", x=f"iw-{size}", y=0, w=size, h="ih", **box),
+        )

@@ -3,19 +3,20 @@
 Trim keeps a range (`trim`/`atrim`); cut removes one (two trimmed copies joined by `concat`); speed
 uses `setpts` + `fps` and a chain of pitch-keeping `atempo` steps; reverse uses `reverse`/`areverse`;
 loop and boomerang join split copies with `concat`; freeze repeats one frame with `loop` and inserts
-the same length of silence. Operations that hold the clip in memory are checked against a budget.
+the same length of silence; a frame-rate change is `fps` (frames dropped or repeated, the sound
+kept). Operations that hold the clip in memory are checked against a budget.
 """
 
 from __future__ import annotations
 
 from editbay.engine.errors import UnsupportedEdit
-from editbay.engine.ops import Boomerang, Cut, Freeze, Loop, Reverse, Speed, Trim
+from editbay.engine.ops import Boomerang, Cut, FrameRate, Freeze, Loop, Reverse, Speed, Trim
 from editbay.engine.render.context import Ctx
 from editbay.engine.render.graph import Filter, filter
 from editbay.engine.render.graph import fmt_number as n
 
-TimeOp = Trim | Cut | Speed | Reverse | Loop | Boomerang | Freeze
-TIME_OPS = (Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze)
+TimeOp = Trim | Cut | Speed | Reverse | Loop | Boomerang | Freeze | FrameRate
+TIME_OPS = (Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze, FrameRate)
 
 
 def atempo_chain(factor: float) -> list[Filter]:
@@ -117,6 +118,10 @@ def apply_time(ctx: Ctx, op: TimeOp) -> None:
         ctx.duration = 2 * d
     elif isinstance(op, Freeze):
         _freeze(ctx, op)
+    elif isinstance(op, FrameRate):
+        # frames are dropped or repeated on the new grid; later steps (fades, stills) count in it
+        ctx.vf(filter("fps", fps=fps_value(op.fps)))
+        ctx.fps = op.fps
 
 
 def _freeze(ctx: Ctx, op: Freeze) -> None:
