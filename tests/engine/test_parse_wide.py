@@ -141,3 +141,51 @@ def test_what_cannot_be_done_says_why(instruction: str, reason: str) -> None:
 def test_stabilising_is_still_read_next_to_a_sound_edit() -> None:
     assert kinds(parse("stabilize it, volume down")) == ["stabilize", "volume"]
     assert kinds(parse("the camera is shaky, and the audio too loud")) == ["stabilize", "volume"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("tilt it slightly", "quarter turns"),  # was read as a quarter turn
+        ("rotate it a little", "quarter turns"),
+        ("loop it forever", "cannot loop forever"),
+        ("crop 100 pixels from each side", "by pixels"),  # was read as pixelate
+        ("crop 10% off the top", "by pixels"),
+        ("lower the background music", "source separation"),
+    ],
+)
+def test_refused_with_the_reason_instead_of_a_nearby_edit(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and reason in plan.unsupported[0].reason, plan
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "mute the music but keep the voices",
+        "mute it but keep the music",
+        "lower the music and keep the dialogue",
+    ],
+)
+def test_one_sound_kept_out_of_a_level_change_is_refused(instruction: str) -> None:
+    plan = parse(instruction)
+    assert any("source separation" in u.reason for u in plan.unsupported), plan
+
+
+def test_a_sound_kept_next_to_a_picture_edit_is_harmless() -> None:
+    plan = parse("make it sepia, keep the music")
+    assert kinds(plan) == ["grade"] and not plan.unsupported
+
+
+@pytest.mark.parametrize(
+    ("instruction", "factor"),
+    [("slow it down by a third", 0.667), ("speed it up by a quarter", 1.25), ("slow it down by half", 0.5)],
+)
+def test_a_share_of_speed_changes_it_by_that_much(instruction: str, factor: float) -> None:
+    (op,) = parse(instruction).operations
+    assert op.op == "speed" and op.factor == pytest.approx(factor, abs=0.002)  # type: ignore[union-attr]
+
+
+def test_pixels_as_a_unit_are_not_pixelation() -> None:
+    assert kinds(parse("pixelate with 20 pixel blocks")) == ["pixelate"]
+    assert kinds(parse("pixelate it")) == ["pixelate"]

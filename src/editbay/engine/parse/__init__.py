@@ -27,6 +27,8 @@ from editbay.engine.parse._normalize import normalize
 from editbay.engine.parse._quantity import find_range, find_share
 from editbay.engine.parse._refuse import (
     REMOVING,
+    SEPARATE_MIX,
+    SEPARATE_MIX_REASON,
     apply_limits,
     generative_reason,
     split_removals,
@@ -355,6 +357,10 @@ def parse(
         operations, keep_original_sound, aspect_ratio, unsupported
     )
     notes.extend(structured_notes)
+    mix = SEPARATE_MIX.search(norm.text)
+    levels = any(op.op in ("mute", "volume") for op in operations)
+    if mix and levels and mix.group("a")[:3] != mix.group("b")[:3]:
+        unsupported.append(Unsupported(clause=mix.group(0), reason=SEPARATE_MIX_REASON))
     operations = resolve_fill(operations, unsupported, notes)
     operations = resolve_kept_parts(operations, kept, unsupported, notes)
     operations = resolve_vague_keeps(operations, unsupported, notes)

@@ -328,6 +328,21 @@ def _local_target(text: str) -> str | None:
 ZOOM_OUT = "zooming out would need picture outside the frame; zoom in and aspect padding are supported"
 
 # (pattern, reason): features an editor might expect that this engine does not offer.
+# "mute the music but keep the voices" is read clause by clause ("keep the voices" alone asks for
+# nothing): over the whole instruction, a level change with one sound kept is refused
+SEPARATE_MIX = re.compile(
+    r"\b(?:mute|silence|remove|cut|lower|reduce|quieter|turn\s+down|drop|kill|louder|boost|raise)\w*\s+"
+    r"(?:the\s+|all\s+the\s+)?(?:background\s+)?(?P<a>music|voices?|vocals?|dialog\w*|speech|talking|narration|"
+    r"it|audio|sound)\b"
+    r".{0,40}?\b(?:keep|leave|preserve|retain|not)\s+(?:in\s+)?(?:the\s+|all\s+the\s+)?"
+    r"(?P<b>music|voices?|vocals?|dialog\w*|speech|talking|narration)\b"
+)
+SEPARATE_MIX_REASON = (
+    "changing one sound in the mix (music or voices) needs source separation: only the whole track "
+    "can be muted, made louder or quieter"
+)
+
+
 LIMITS: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:add|put|include|with|play|use)\b.{0,30}\b(?:music|song|soundtrack|voice\s*over|voiceover|narration|"
@@ -384,6 +399,21 @@ LIMITS: tuple[tuple[str, str], ...] = (
         r"(?:as|to|in(?:to)?)\s+(?:an?\s+)?(?:animated\s+)?(?:gif|webm|mov|avi|mkv|wmv|flv|mp3|wav|m4a|aac|hevc|h\.?265|"
         r"prores|vp9|av1|mp4|h\.?264)\b(?:\s+(?:file|format|video))?|\bas\s+an?\s+(?:animated\s+)?gif\b",
         "the output is always an MP4 (H.264 video, AAC audio): say what to change in the picture or sound",
+    ),
+    (
+        r"\b(?:crop|cut|trim|shave|chop)\w*\s+(?:off\s+)?(?:the\s+)?(?:\d+\s*(?:px|pixels?)|\d+\s*(?:%|percent))"
+        r"(?:\s+(?:off|from|on|at))?|\b(?:\d+\s*(?:px|pixels?))\s+(?:off|from)\s+(?:the\s+|each\s+|both\s+|all\s+)",
+        'cropping by pixels or a margin is not supported: crop to an aspect ratio ("crop to 4:5") or zoom in',
+    ),
+    (
+        # "mute the music but keep the voices", "lower the background music": one sound out of the mix
+        r"\b(?:background\s+)?music\b.{0,40}\b(?:keep|leave|but\s+not|not\s+the|without\s+(?:losing|touching))\b"
+        r".{0,20}\b(?:voices?|vocals?|dialog\w*|speech|talking|narration|people)\b|"
+        r"\b(?:voices?|vocals?|dialog\w*|speech|talking|narration)\b.{0,40}\b(?:keep|leave|but\s+not|not\s+the)\b"
+        r".{0,20}\bmusic\b|"
+        r"\b(?:lower|reduce|quieter|mute|remove|cut|turn\s+down|drop|duck)\w*\s+(?:the\s+)?background\s+"
+        r"(?:music|noise|sound|audio)\b|\bbackground\s+music\b",
+        SEPARATE_MIX_REASON,
     ),
     (
         # "black and white except for the red", "colour splash": keeping one colour needs a colour key

@@ -59,7 +59,7 @@ def grain_rule(c: Clause) -> None:
 
 def pixelate_rule(c: Clause) -> None:
     m = c.search(
-        r"\b(?:pixel\w*|mosaic\w*|8\s*bit|blocky|censor(?:ed)?\s+(?:the\s+)?(?:whole|entire)\s+"
+        r"\b(?:(?<!\d\s)(?<!\d)pixel\w*|mosaic\w*|8\s*bit|blocky|censor(?:ed)?\s+(?:the\s+)?(?:whole|entire)\s+"
         r"(?:frame|video|picture))\b(?:\s+(?:effect|filter|look))?"
     )
     if not m:

@@ -62,6 +62,12 @@ def rotate_rule(c: Clause) -> None:
     quarter = c.search(r"\b(?:quarter|half)\s+(?:turn|rotation)\b|\bsideways\b|\bon\s+its\s+side\b")
     if not verb and not upside and not (quarter and quarter.group(0).endswith(("turn", "rotation"))):
         return
+    if verb and not (degrees_m or direction or upside or quarter) and (
+        verb.group(0) == "tilt" or c.search(r"\b(?:slightly|a\s+(?:little|bit|touch|few\s+degrees))\b")
+    ):
+        c.consume(verb)  # "tilt it slightly", "rotate it a little": a small angle
+        c.refuse("rotation is by quarter turns only (90, 180 or 270 degrees)")
+        return
     if (
         verb
         and verb.group(0).startswith(("turn", "tilt", "spin"))

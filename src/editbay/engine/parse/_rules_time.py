@@ -58,6 +58,11 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
         r"(?:speed|time|pace|rate|tempo)\b|\b(?P<v>half|quarter)\s+as\s+fast\b|"
         r"\b(?:slow(?:ed)?\s+(?:it\s+)?down\s+(?:to\s+|by\s+)?)(?P<s>half|a\s+half|a\s+quarter|a\s+third)\b"
     )
+    # "slow it down by a third" (normalised to "by 0.333"): a third slower, not a third of the speed
+    by_share = c.search(r"\bby\s+(?P<f>0?\.\d+)\b(?!\s*(?:%|x\b|times|s\b|secs?|seconds?|minutes?))")
+    if by_share and direction in ("fast", "slow"):
+        share = float(by_share.group("f"))
+        return (1 + share if direction == "fast" else 1 - share), [by_share]
     if named:
         word = named.group("w") or named.group("v") or named.group("s")
         value = {
@@ -258,6 +263,11 @@ def loop_rule(c: Clause) -> None:
         rf"(?:{NUM})\s*times\s+in\s+a\s+row|play\s+(?:it\s+)?again)\b"
     )
     if not m:
+        return
+    forever = c.search(r"\b(?:forever|endless(?:ly)?|infinite(?:ly)?|indefinitely|non\s*stop|for\s+ever)\b")
+    if forever:
+        c.consume(m, forever)
+        c.refuse('a video file cannot loop forever: say how many times, e.g. "loop it 3 times" (up to 50)')
         return
     count_m = c.search(rf"(?P<n>{NUM})\s*(?:times|x)\b") or c.search(rf"(?<=play it )(?P<n>{NUM})\b")
     count = 2
