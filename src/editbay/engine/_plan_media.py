@@ -19,6 +19,7 @@ from editbay.engine.ops import (
     AudioFade,
     Boomerang,
     Cut,
+    Extend,
     Fade,
     Freeze,
     Loop,
@@ -322,6 +323,7 @@ def apply_media(
     if media is not None:
         ops, length = _time_ops(ops, media, notes, unsupported)
         ops = _clamp_output_times(ops, length, notes, unsupported)
+        length += sum(op.duration for op in ops if isinstance(op, Extend))  # black around the edit
         duration = round(length, 3)
     muted = any(isinstance(op, Mute) and not op.timed for op in ops)
     has_audio: bool | None = False if muted else None

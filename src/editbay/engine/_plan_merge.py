@@ -201,6 +201,12 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
         return _merge_cuts(same)
     if kind in ("text", "overlay", "freeze"):
         return _unique(ops)
+    if kind == "extend":  # one stretch of black per end, the longest asked for
+        return [
+            max((o for o in same if o.where == where), key=lambda o: o.duration)
+            for where in ("start", "end")
+            if any(o.where == where for o in same)
+        ]
     if kind in _SINGLETONS:
         last = ops[-1]
         if kind in ("aspect", "resize", "lut", "temperature", "normalize", "reframe", "background",

@@ -113,6 +113,12 @@ _ENTRIES: tuple[OpInfo, ...] = (
         ("freeze the last frame for 2 seconds", "freeze frame at 0:03"),
     ),
     OpInfo(
+        "extend",
+        "time",
+        "black frames and silence added at the start or the end",
+        ("add 2 seconds of black at the end", "start with a black screen"),
+    ),
+    OpInfo(
         "frame_rate",
         "time",
         "change the frame rate (frames dropped or repeated, the length kept)",

@@ -234,6 +234,18 @@ class Freeze(_Op):
     duration: float = Field(default=2.0, gt=0.0, le=60.0)
 
 
+class Extend(_Op):
+    """Black frames (and silence) added before or after the video: "add 2 seconds of black at the end".
+
+    Added last, around the finished edit: fades, titles and timed edits keep their place in the
+    edited video; the output is ``duration`` seconds longer.
+    """
+
+    op: Literal["extend"] = "extend"
+    where: Literal["start", "end"] = "end"
+    duration: float = Field(default=1.0, gt=0.0, le=30.0)
+
+
 class FrameRate(_Op):
     """Resample to ``fps`` frames per second: frames are dropped or repeated (no motion interpolation),
     the duration is kept."""
@@ -428,7 +440,7 @@ Operation = Annotated[
     Union[
         Grade, Tone, Temperature, Invert, Lut,
         Blur, Sharpen, Denoise, Vignette, Grain, Pixelate, Glow,
-        Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze, FrameRate,
+        Trim, Cut, Speed, Reverse, Loop, Boomerang, Freeze, FrameRate, Extend,
         Aspect, Resize, Rotate, Flip, Zoom, Letterbox,
         Fade,
         Mute, Volume, Normalize, AudioFade,

@@ -67,6 +67,7 @@ ORDER: tuple[str, ...] = (
     "volume",
     "normalize",
     "audio_fade",
+    "extend",  # black added around the finished edit
 )
 _RANK = {name: i for i, name in enumerate(ORDER)}
 

@@ -89,6 +89,7 @@ _WHY = {
     "boomerang": "a boomerang plays the whole clip forwards and backwards",
     "loop": "a loop repeats the whole clip",
     "frame_rate": "a frame-rate change resamples frames on one grid across the joins",
+    "extend": "black added at the start or end moves the whole timeline",
     "fade": "fades depend on where the whole clip starts and ends",
     "audio_fade": "audio fades depend on where the whole clip starts and ends",
     "normalize": "loudness normalisation measures the whole track",

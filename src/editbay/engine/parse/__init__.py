@@ -66,6 +66,7 @@ RULES: tuple[Callable[[Clause], None], ...] = (
     audio.mute_rule,
     audio.normalize_rule,
     audio.volume_rule,
+    time.extend_rule,
     fade.fade_rule,
     time.frame_rate_rule,
     frame.letterbox_rule,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from editbay.engine.ops import Boomerang, FrameRate, Freeze, Loop, Reverse, Speed
+from editbay.engine.ops import Boomerang, Extend, FrameRate, Freeze, Loop, Reverse, Speed
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._quantity import (
     NUM,
@@ -176,6 +177,50 @@ _FPS_WORDS = (
     r"\b(?:(?:change|set|convert|reduce|lower|drop|increase|raise|bump|make|turn|put|conform)\w*\s+)?"
     r"(?:(?:it|the\s+(?:video|clip))\s+)?(?:the\s+)?(?:frame\s*rate|fps)(?:\s+(?:down|up))?\b"
 )
+
+
+# Black added before or after the video: "add 2 seconds of black at the end", "start with a black
+# screen", "pad the end with 3 s of black" ("end on black", "fade to black" are fades)
+_BLACK = r"(?:black(?:\s+(?:screen|frames?|card|slate|space|video))?|blackness|darkness)"
+_EXTEND = re.compile(
+    rf"(?:\b(?:add|append|prepend|insert|put|pad|tack\s+on|include|hold|stay|end|finish|start|begin|open)\w*"
+    rf"(?:\s+(?:it|the\s+(?:video|clip)))?(?:\s+(?:on|with|in|for))?\s+)?"
+    rf"(?:(?:an?|some|extra|another)\s+)?(?:(?P<d>{TIME_ANY})|(?:a\s+)?(?:second|moment|beat))\s+(?:of\s+)?{_BLACK}\b|"
+    rf"\b(?:add|append|prepend|insert|put|tack\s+on|include)\w*\s+(?:an?\s+|some\s+|extra\s+)?"
+    rf"(?:black\s+(?:screen|frames?|card|slate|space|video)|blackness)\b|"
+    rf"\b(?:start|begin|open)\w*\s+(?:it\s+)?(?:with|on)\s+(?:an?\s+)?black\s+(?:screen|frames?|card|slate)\b|"
+    rf"\bpad\w*\s+(?:the\s+)?(?P<w2>start|beginning|end|ending)\s+with\s+(?:(?P<d2>{TIME_ANY})\s+of\s+)?{_BLACK}\b|"
+    rf"\b(?:hold|stay|rest|linger)\w*\s+on\s+(?:a\s+)?{_BLACK}\b"
+)
+_EXTEND_WHERE = re.compile(
+    r"\b(?:at|to|on|onto)\s+(?:the\s+)?(?:very\s+)?(?P<w>start|beginning|front|end|ending|finish)\b|"
+    r"\b(?P<b>before|after)\s+(?:it|the\s+(?:video|clip|footage))\b"
+)
+
+
+def extend_rule(c: Clause) -> None:
+    m = c.search(_EXTEND)
+    if not m or c.search(r"\b(?:fade|fading|dip)\w*\b"):
+        return
+    said = m.group(0)
+    where_m = c.search(_EXTEND_WHERE)
+    where: Literal["start", "end"] = "end"
+    if m.group("w2"):
+        where = "start" if m.group("w2") in ("start", "beginning") else "end"
+    elif where_m:
+        word = where_m.group("w") or where_m.group("b")
+        where = "start" if word in ("start", "beginning", "front", "before") else "end"
+    elif re.match(r"(?:prepend|start|begin|open)", said):
+        where = "start"
+    length_m = None if (m.group("d") or m.group("d2")) else c.search(rf"\bfor\s+(?P<t>{TIME_ANY})")
+    text = m.group("d") or m.group("d2") or (length_m.group("t") if length_m else None)
+    seconds = (parse_time(text) if text else None) or 1.0
+    if seconds > 30:
+        c.consume(m, where_m, length_m)
+        c.refuse("up to 30 seconds of black can be added at the start or the end")
+        return
+    source = c.consume(m, where_m, length_m)
+    c.emit(Extend(where=where, duration=seconds, source=source, confidence=c.confidence()))
 
 
 def frame_rate_rule(c: Clause) -> None:

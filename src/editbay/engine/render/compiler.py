@@ -3,7 +3,8 @@
 One ffmpeg process, one filter graph, no intermediate files. Operations run in plan order, except:
 consecutive colour operations are fused into one lookup table; a leading trim becomes an input
 seek (``-ss``/``-t``, so skipped video is not decoded); fades are applied last against the output
-duration. Streams nothing touches are copied (audio when AAC; video when already H.264 4:2:0).
+duration, and black added at the start or end (`Extend`) after them. Streams nothing touches are
+copied (audio when AAC; video when already H.264 4:2:0).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from editbay.engine.ops import (
     Background,
     ColorMatch,
     EditPlan,
+    Extend,
     FaceBlur,
     Fade,
     MediaInfo,
@@ -42,7 +44,7 @@ from editbay.engine.render.geometry import GEOMETRY_OPS, apply_geometry
 from editbay.engine.render.graph import filter
 from editbay.engine.render.graph import fmt_number as n
 from editbay.engine.render.overlay import apply_overlay, apply_text
-from editbay.engine.render.timeline import TIME_OPS, apply_time
+from editbay.engine.render.timeline import TIME_OPS, apply_extend, apply_time
 
 VISION_OPS = (FaceBlur, Background, ColorMatch, Stabilize, Reframe, Scenes)
 COPYABLE_VIDEO = {("h264", "yuv420p"), ("h264", "yuvj420p")}
@@ -116,6 +118,8 @@ def _during(ctx: Ctx, start: float | None, end: float | None, apply: Callable[[]
 
 
 def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
+    """Every operation but the fades (returned, applied against the output's length) and the black
+    added around the edit (`Extend`, applied by `build` after the fades)."""
     fades: list[Fade | AudioFade] = []
     colour_run: list = []
     texts = 0
@@ -131,6 +135,8 @@ def _apply_ops(ctx: Ctx, ops: Sequence[object]) -> list[Fade | AudioFade]:
             continue
         if op is None:
             break
+        if isinstance(op, Extend):
+            continue
         if isinstance(op, FADE_OPS):
             fades.append(op)
         elif isinstance(op, EFFECT_OPS):
@@ -177,6 +183,9 @@ def build(plan: EditPlan, media: MediaInfo, inputs: RenderInputs) -> CompiledRen
     ctx = Ctx(inputs, media.width, media.height, duration, media.fps or 30.0, has_audio=media.has_audio)
     ctx.timeline_touched = bool(seek)
     apply_fades(ctx, _apply_ops(ctx, ops))
+    for op in ops:
+        if isinstance(op, Extend):
+            apply_extend(ctx, op)
     ctx.even()
     copy_video, copy_audio = _copyable(ctx, media)
     stills = None if copy_video or inputs.stills is None else _stills(ctx, inputs.stills)

@@ -10,7 +10,7 @@ kept). Operations that hold the clip in memory are checked against a budget.
 from __future__ import annotations
 
 from editbay.engine.errors import UnsupportedEdit
-from editbay.engine.ops import Boomerang, Cut, FrameRate, Freeze, Loop, Reverse, Speed, Trim
+from editbay.engine.ops import Boomerang, Cut, Extend, FrameRate, Freeze, Loop, Reverse, Speed, Trim
 from editbay.engine.render.context import Ctx
 from editbay.engine.render.graph import Filter, filter
 from editbay.engine.render.graph import fmt_number as n
@@ -146,6 +146,19 @@ def _freeze(ctx: Ctx, op: Freeze) -> None:
             ctx.audio.label = out
         ctx.audio_touched = True
     ctx.duration = d + copies / ctx.fps
+
+
+def apply_extend(ctx: Ctx, op: Extend) -> None:
+    """Black frames and silence before or after everything else (fades and titles included)."""
+    ctx.timeline_touched = True
+    seconds = n(op.duration)
+    if op.where == "start":
+        ctx.vf(filter("tpad", start_mode="add", start_duration=seconds, color="black"))
+        ctx.af(filter("adelay", delays=f"{round(op.duration * 1000)}", all=1))
+    else:
+        ctx.vf(filter("tpad", stop_mode="add", stop_duration=seconds, color="black"))
+        ctx.af(filter("apad", pad_dur=seconds))
+    ctx.duration += op.duration
 
 
 def raise_empty(op: Trim | Cut, start: float, end: float) -> None:
