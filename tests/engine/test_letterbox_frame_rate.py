@@ -132,3 +132,47 @@ def test_a_freeze_after_a_frame_rate_change_counts_in_the_new_rate(clip, tmp_pat
     plan = plan_edit("convert to 10 fps and freeze the last frame for 1 second", media=probe(clip))
     out = render(plan, clip, tmp_path / "freeze.mp4")
     assert out.duration == pytest.approx(3.0, abs=0.12)
+
+
+# ---- zoom towards a side or corner --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "anchor", "slow"),
+    [
+        ("zoom in 2x on the top left", "top_left", False),
+        ("zoom in on the right side", "right", False),
+        ("slow zoom towards the bottom right corner", "bottom_right", True),
+        ("punch in on the upper left", "top_left", False),
+        ("zoom into the middle of the frame", "center", False),
+    ],
+)
+def test_a_zoom_towards_a_side_or_corner_is_read(instruction: str, anchor: str, slow: bool) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.anchor, op.slow) for op in plan.operations] == [("zoom", anchor, slow)], plan  # type: ignore[union-attr]
+
+
+def test_a_zoom_on_a_thing_in_the_scene_is_still_refused() -> None:
+    plan = parse("zoom in on the cake")
+    assert not plan.operations and plan.unsupported
+
+
+def test_zoom_anchor_graphs() -> None:
+    from editbay.engine.ops import Zoom
+
+    assert "crop=w=320:h=180:x=0:y=0," in graph_of([Zoom(factor=2.0, anchor="top_left")])
+    assert "crop=w=320:h=180:x=320:y=90," in graph_of([Zoom(factor=2.0, anchor="right")])
+    slow = graph_of([Zoom(factor=2.0, slow=True, anchor="bottom_right")])
+    assert "x=(iw-iw/zoom)*1:y=(ih-ih/zoom)*1" in slow
+
+
+def test_a_rendered_corner_zoom_shows_that_corner(render_ops, clip_video: Video) -> None:
+    from editbay.engine.ops import Zoom
+
+    _, out = render_ops([Zoom(factor=2.0, anchor="top_left")], name="corner.mp4")
+    h, w = clip_video.height, clip_video.width
+    frame = out.frames[5]
+    corner = clip_video.frames[5][: h // 2, : w // 2]
+    shrunk = frame[::2, ::2][: corner.shape[0], : corner.shape[1]]  # the output is the corner, 2x
+    other = clip_video.frames[5][h // 2 :, w // 2 :][: shrunk.shape[0], : shrunk.shape[1]]
+    assert np.abs(shrunk - corner).mean() < 0.5 * np.abs(shrunk - other).mean()

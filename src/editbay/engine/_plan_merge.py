@@ -170,6 +170,7 @@ def _merge_same(kind: str, ops: list[Operation], notes: list[str]) -> list[Opera
             Zoom(
                 factor=max(o.factor for o in same),
                 slow=any(o.slow for o in same),
+                anchor=next((o.anchor for o in reversed(same) if o.anchor != "center"), "center"),
                 source=src,
                 confidence=conf,
             )

@@ -288,12 +288,19 @@ class Flip(_Op):
     direction: Literal["horizontal", "vertical"]
 
 
+ZoomAnchor = Literal[
+    "center", "top", "bottom", "left", "right", "top_left", "top_right", "bottom_left", "bottom_right"
+]
+
+
 class Zoom(_Op):
-    """Static zoom (``slow=False``) or a slow Ken Burns push-in to ``factor`` over the clip."""
+    """Static zoom (``slow=False``) or a slow Ken Burns push-in to ``factor`` over the clip, towards
+    the centre or a side / corner of the frame (``anchor``)."""
 
     op: Literal["zoom"] = "zoom"
     factor: float = Field(default=1.3, gt=1.0, le=4.0)
     slow: bool = False
+    anchor: ZoomAnchor = "center"
 
 
 class Letterbox(_Op):

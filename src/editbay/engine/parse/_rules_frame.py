@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
-from editbay.engine.ops import Aspect, AspectRatio, Flip, Letterbox, Resize, Rotate, Zoom
+from editbay.engine.ops import Aspect, AspectRatio, Flip, Letterbox, Resize, Rotate, Zoom, ZoomAnchor
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._negation import CROP
 from editbay.engine.parse._quantity import NUM, by_level, factor, percent
@@ -435,12 +435,33 @@ def zoom_rule(c: Clause) -> None:
     if amount <= 1.0:
         return
     num = c.search(rf"(?:by\s+)?(?:{NUM})\s*(?:x|times|%|percent)?")
-    source = c.consume(m, slow, num)
+    anchor, where = _zoom_anchor(c)
+    source = c.consume(m, slow, num, where)
     c.emit(
         Zoom(
             factor=min(4.0, amount),
             slow=bool(slow or "kenburns" in source),
+            anchor=anchor,
             source=source,
             confidence=c.confidence(0.9 if "crop" not in m.group(0) or "in" in m.group(0) else 0.7),
         )
     )
+
+
+# "zoom in on the top left", "punch in towards the right side": a side or corner of the frame
+_ZOOM_WHERE = re.compile(
+    r"\b(?:on|to|towards?|at|into|in\s+on)\s+(?:the\s+)?(?:(?P<v>top|upper|bottom|lower)[\s-]*(?P<h>left|right)?|"
+    r"(?P<h2>left|right)|(?P<c>center|centre|middle))(?:\s+(?:side|half|part|corner|edge|area|of\s+the\s+"
+    r"(?:frame|screen|picture|image|video|shot)))?\b"
+)
+
+
+def _zoom_anchor(c: Clause) -> tuple[ZoomAnchor, re.Match[str] | None]:
+    where = c.search(_ZOOM_WHERE)
+    if where is None or where.group("c"):
+        return "center", where
+    rows = {"top": "top", "upper": "top", "bottom": "bottom", "lower": "bottom"}
+    vertical = rows.get(where.group("v") or "")
+    horizontal = where.group("h") or where.group("h2")
+    anchor = "_".join(part for part in (vertical, horizontal) if part)
+    return anchor, where  # type: ignore[return-value]

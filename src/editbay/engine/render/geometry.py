@@ -105,12 +105,20 @@ def _resize(ctx: Ctx, op: Resize) -> None:
         ctx.width, ctx.height = nw, nh
 
 
+def _anchor_share(anchor: str) -> tuple[float, float]:
+    """Where the zoomed window sits in the frame: 0 (left / top) .. 1 (right / bottom)."""
+    x = 0.0 if "left" in anchor else 1.0 if "right" in anchor else 0.5
+    y = 0.0 if "top" in anchor else 1.0 if "bottom" in anchor else 0.5
+    return x, y
+
+
 def _zoom(ctx: Ctx, op: Zoom) -> None:
     w, h = ctx.width, ctx.height
+    ax, ay = _anchor_share(op.anchor)
     if not op.slow:
         cw, ch = even(w / op.factor), even(h / op.factor)
         ctx.vf(
-            filter("crop", w=cw, h=ch, x=(w - cw) // 2, y=(h - ch) // 2),
+            filter("crop", w=cw, h=ch, x=round((w - cw) * ax), y=round((h - ch) * ay)),
             filter("scale", w=w - w % 2, h=h - h % 2, flags="bicubic"),
             filter("setsar", r=1),
         )
@@ -121,8 +129,8 @@ def _zoom(ctx: Ctx, op: Zoom) -> None:
         filter(
             "zoompan",
             z=f"1+{n(op.factor - 1)}*min(on/{frames - 1},1)",
-            x="iw/2-(iw/zoom/2)",
-            y="ih/2-(ih/zoom/2)",
+            x="iw/2-(iw/zoom/2)" if ax == 0.5 else f"(iw-iw/zoom)*{n(ax)}",
+            y="ih/2-(ih/zoom/2)" if ay == 0.5 else f"(ih-ih/zoom)*{n(ay)}",
             d=1,
             s=f"{w - w % 2}x{h - h % 2}",
             fps=n(ctx.fps),
