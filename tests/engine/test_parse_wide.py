@@ -189,3 +189,12 @@ def test_a_share_of_speed_changes_it_by_that_much(instruction: str, factor: floa
 def test_pixels_as_a_unit_are_not_pixelation() -> None:
     assert kinds(parse("pixelate with 20 pixel blocks")) == ["pixelate"]
     assert kinds(parse("pixelate it")) == ["pixelate"]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["teal in the shadows, orange in the highlights", "orange in the highlights and teal in the shadows"],
+)
+def test_a_split_tone_said_in_two_halves_is_one_look(instruction: str) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.style) for op in plan.operations] == [("grade", "teal_orange")], plan  # type: ignore[union-attr]

@@ -248,3 +248,16 @@ def test_unused_images_note_knows_colour_match() -> None:
 )
 def test_more_ways_of_asking(instruction: str, kind: str) -> None:
     assert kind in [op.op for op in ops(instruction, images=IMAGES)]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "keep", "drop"),
+    [
+        ("cut to just the second shot", (2,), ()),  # "cut to": what is left, not what is removed
+        ("trim it down to the last scene", (-1,), ()),
+        ("cut the second shot", (), (2,)),
+    ],
+)
+def test_cutting_down_to_a_shot_keeps_it(instruction: str, keep: tuple, drop: tuple) -> None:
+    (op,) = parse(instruction).operations
+    assert (op.op, op.keep, op.drop) == ("scenes", keep, drop)  # type: ignore[union-attr]

@@ -56,6 +56,14 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"not\s+overdone|not\s+over\s+the\s+top)\b",
         " not too much",
     ),
+    # "teal in the shadows, orange in the highlights": one split-tone look, said in two halves
+    (
+        r"\b(?:teal|cyan|blue)\s+(?:in\s+|for\s+|on\s+)?(?:the\s+)?shadows?\s*(?:[,;&+]|and|with)?\s*(?:and\s+)?"
+        r"(?:an?\s+)?orange\s+(?:in\s+|for\s+|on\s+)?(?:the\s+)?highlights?\b|"
+        r"\borange\s+(?:in\s+|for\s+|on\s+)?(?:the\s+)?highlights?\s*(?:[,;&+]|and|with)?\s*(?:and\s+)?"
+        r"(?:an?\s+)?(?:teal|cyan|blue)\s+(?:in\s+|for\s+|on\s+)?(?:the\s+)?shadows?\b",
+        "tealorange",
+    ),
     (r"\b(highlights?|shadows?)\s+(?:&|and)\s+", r"\1 with "),
     # "black bars top and bottom": one place, not two clauses
     (r"\btop\s+(?:&|and)\s+(?:the\s+)?bottom\b", "top-and-bottom"),

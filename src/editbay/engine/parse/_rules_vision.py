@@ -311,7 +311,11 @@ _DROP = (
     r"remov\w*|drop\w*|delet\w*|cut(?:\s+out)?|skip\w*|take\s+out|get\s+rid\s+of|lose|ditch|trim\s+off|omit|"
     r"exclud\w*|throw\s+away|chop(?:\s+off)?|leave\s+out|without|no|lose|kill|nix|scrap"
 )
-_KEEP = r"keep|only|just|retain|preserve|save|leave\s+only|use\s+only|show\s+only|nothing\s+but"
+# "cut to just the second shot", "trim it down to the last scene": the shots named are what is left
+_KEEP = (
+    r"(?:cut|trim|narrow|shorten|edit)\s+(?:it\s+|this\s+|the\s+(?:video|clip)\s+)?(?:down\s+)?to|"
+    r"keep|only|just|retain|preserve|save|leave\s+only|use\s+only|show\s+only|nothing\s+but"
+)
 _EXCEPT = r"except(?:\s+for)?|but|apart\s+from|other\s+than|besides|save\s+for|aside\s+from"
 
 
