@@ -489,3 +489,21 @@ def test_quickly_said_of_the_playback_is_a_speed(instruction: str) -> None:
 def test_a_range_edge_before_the_end_counts_from_the_end(instruction: str, kind: str, expected: dict) -> None:
     assert_params(one(instruction, kind), expected)
 
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("cut off the end, keep the first 5 seconds", {"start": None, "end": 5.0}),
+        ("cut the intro and start at 0:03", {"start": 3.0, "end": None}),
+    ],
+)
+def test_a_removal_without_times_explained_by_the_trim_is_that_trim(instruction: str, expected: dict) -> None:
+    plan = parse(instruction)
+    assert not plan.unsupported and any("the trim removes it" in n for n in plan.notes), plan
+    assert_params(one(instruction, "trim"), expected)
+
+
+def test_a_removal_without_times_alone_still_asks_for_them() -> None:
+    plan = parse("remove the ending")
+    assert not plan.operations and "which seconds" in plan.unsupported[0].reason

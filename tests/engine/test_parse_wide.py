@@ -198,3 +198,21 @@ def test_pixels_as_a_unit_are_not_pixelation() -> None:
 def test_a_split_tone_said_in_two_halves_is_one_look(instruction: str) -> None:
     plan = parse(instruction)
     assert [(op.op, op.style) for op in plan.operations] == [("grade", "teal_orange")], plan  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("reduce the sharpness", {"op": "blur"}),  # was a sharpen
+        ("give it grain and reduced sharpness", {"op": "blur"}),
+        ("fade in the audio and the video", {"op": "fade", "direction": "in"}),  # the sound follows
+        ("fade out video and audio", {"op": "fade", "direction": "out"}),
+        ("trim everything to 5 seconds", {"op": "trim", "start": None, "end": 5.0}),  # was "cut 5 s"
+        ("trim the video and audio to 5 seconds", {"op": "trim", "start": None, "end": 5.0}),
+    ],
+)
+def test_more_phrasings_read_as_the_edit_they_name(instruction: str, expected: dict) -> None:
+    plan = parse(instruction)
+    assert not plan.unsupported, plan
+    dumped = [op.model_dump() for op in plan.operations if op.op == expected["op"]]
+    assert len(dumped) == 1 and {k: dumped[0][k] for k in expected} == expected, plan

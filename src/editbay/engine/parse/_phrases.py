@@ -65,6 +65,12 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         "tealorange",
     ),
     (r"\b(highlights?|shadows?)\s+(?:&|and)\s+", r"\1 with "),
+    # "fade in the audio and the video": both, which a picture fade does (the sound follows it)
+    (
+        r"\b(?:the\s+)?(?:audio|sound)\s+(?:&|and|\+)\s+(?:the\s+)?(?:video|picture|image)\b|"
+        r"\b(?:the\s+)?(?:video|picture|image)\s+(?:&|and|\+)\s+(?:the\s+)?(?:audio|sound)\b",
+        "everything",
+    ),
     # "black bars top and bottom": one place, not two clauses
     (r"\btop\s+(?:&|and)\s+(?:the\s+)?bottom\b", "top-and-bottom"),
     (r"\babove\s+(?:&|and)\s+below\b", "above-and-below"),

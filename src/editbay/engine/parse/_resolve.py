@@ -22,7 +22,7 @@ from editbay.engine.ops import (
 from editbay.engine.parse._quantity import by_level, factor, percent
 from editbay.engine.parse._refuse import ZOOM_OUT
 from editbay.engine.parse._rules_frame import ASPECT_NEEDS_RATIO, FILL_NEEDS_RATIO
-from editbay.engine.parse._rules_trim import KEEP_NEEDS_SECONDS
+from editbay.engine.parse._rules_trim import KEEP_NEEDS_SECONDS, NEEDS_SECONDS
 
 __all__ = [
     "AUDIO_OPS",
@@ -174,6 +174,14 @@ def resolve_vague_keeps(
         if bool(head) != bool(tail) and _keeps_edge(ops, head=bool(head)):
             unsupported.remove(u)
             notes.append(f"'{u.clause}': the trim keeps it")
+    # "cut off the end, keep the first 5 seconds": the removal named without times is the one the
+    # trim already makes (the trim stops short of that edge and nothing keeps it)
+    for u in [u for u in unsupported if u.reason == NEEDS_SECONDS]:
+        head, tail = _HEAD.search(u.clause), _TAIL.search(u.clause)
+        trims = [op for op in ops if isinstance(op, Trim) and op.portion is None]
+        if bool(head) != bool(tail) and trims and not _keeps_edge(trims, head=bool(head)):
+            unsupported.remove(u)
+            notes.append(f"'{u.clause}': the trim removes it")
     return ops
 
 

@@ -93,7 +93,8 @@ def glow_rule(c: Clause) -> None:
 
 def sharpen_rule(c: Clause) -> None:
     m = c.search(
-        r"(?<!less )(?<!not so )(?<!not as )"
+        r"(?<!less )(?<!not so )(?<!not as )(?<!reduced )(?<!reduce )(?<!lower )(?<!lowered )(?<!decreased )"
+        r"(?<!reduce the )(?<!lower the )(?<!less )(?<!softer )(?<!no )"
         r"\b(?:sharp\w*|crisp\w*|clarity|more\s+(?:detail\w*|defined|definition)|"
         r"(?:make\s+)?(?:the\s+)?details?\s+(?:pop|stand\s+out)|bring\s+out\s+(?:the\s+)?(?:fine\s+)?details?|enhance\s+(?:the\s+)?details?|"
         r"detail\s+enhance\w*|unblur\w*|deblur\w*|less\s+(?:blurry|blurred|soft|fuzzy)|(?:remove|reduce|fix)\s+"
@@ -109,7 +110,8 @@ def blur_rule(c: Clause) -> None:
     m = c.search(
         r"\b(?:(?:gaussian\s+|motion\s+|box\s+)?blur\w*|out\s+of\s+focus|defocus\w*|unfocus\w*|fuzzy|"
         r"soften\w*(?!\s+(?:the\s+)?(?:contrast|colou?rs?|light\w*|shadows|highlights|look|tones?|audio|sound))|"
-        r"smear\w*|frosted(?:\s+glass)?|bokeh|(?:less|not\s+so|not\s+as)\s+sharp\w*)\b(?:\s+(?:effect|filter|look))?"
+        r"smear\w*|frosted(?:\s+glass)?|bokeh|(?:less|not\s+so|not\s+as)\s+sharp\w*|"
+        r"(?:reduc\w*|lower\w*|decreas\w*)\s+(?:the\s+)?(?:sharpness|crispness|clarity))\b(?:\s+(?:effect|filter|look))?"
     )
     if m and "glow" in c.kinds() and m.group(0).startswith("soften"):
         c.consume(m)  # "soften it with a glow": the glow is the softening

@@ -68,7 +68,7 @@ _OUT_AFTER = re.compile(
 def trim_rule(c: Clause) -> None:
     length = c.search(
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
-        rf"(?:it\s+)?(?:down\s+)?to\s+(?:fit\s+(?:in(?:to)?\s+)?)?(?P<u>{TIME_ANY})"
+        rf"(?:it\s+|everything\s+|all\s+of\s+it\s+)?(?:down\s+)?to\s+(?:fit\s+(?:in(?:to)?\s+)?)?(?P<u>{TIME_ANY})"
         rf"(?!\s*(?:-|to|until|till|through|thru)\s*\d)|"
         rf"\b(?:make|have|let)\s+(?:it|the\s+(?:video|clip))\s+last\s+(?:only\s+|just\s+)?(?P<l>{TIME_ANY})"
     )
