@@ -33,7 +33,7 @@ def test_denoise_grain_pixelate() -> None:
     assert graph_of([Denoise(strength=0.5)]) == (
         "[0:v:0]removegrain=m0=4:m1=4:m2=4,"
         "atadenoise=0a=0.08:0b=0.16:1a=0.08:1b=0.16:2a=0.08:2b=0.16:s=5[vout]")
-    assert graph_of([Grain(strength=0.5)]) == "[0:v:0]noise=c0s=10:c0f=t[vout]"
+    assert graph_of([Grain(strength=0.5)]) == "[0:v:0]noise=c0s=15:c0f=t[vout]"
     assert graph_of([Pixelate(block=12)]) == "[0:v:0]pixelize=w=12:h=12[vout]"
 
 
@@ -41,7 +41,7 @@ def test_grain_is_clumped_at_1080p_and_skips_useless_x264_analysis() -> None:
     media = MEDIA.model_copy(update={"width": 1920, "height": 1080})
     assert graph_of([Grain(strength=0.5)], media) == (
         "[0:v:0]format=pix_fmts=yuv420p[v1];[v1]split=outputs=2[v2][v3];"
-        "[v3]scale=w=960:h=540:flags=neighbor,lutyuv=y=128:u=128:v=128,noise=c0s=16:c0f=t,"
+        "[v3]scale=w=960:h=540:flags=neighbor,lutyuv=y=128:u=128:v=128,noise=c0s=23:c0f=t,"
         "scale=w=1920:h=1080:flags=bilinear[g4];[v2][g4]blend=all_mode=grainmerge[vout]"
     )
     argv = argv_of([Grain(strength=0.5)], media)

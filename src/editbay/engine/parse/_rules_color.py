@@ -317,7 +317,7 @@ def tone_rule(c: Clause) -> None:
             values["saturation"] = max(0.0, 1 + sign * pct)
         else:
             values["saturation"] = (
-                by_level(c.text, 1.2, 1.4, 1.7, 2.0) if sign > 0 else by_level(c.text, 0.75, 0.6, 0.35, 0.15)
+                by_level(c.text, 1.25, 1.4, 1.7, 2.0) if sign > 0 else by_level(c.text, 0.75, 0.6, 0.35, 0.15)
             )
         words.append(sat)
 
