@@ -92,3 +92,30 @@ def test_logo_without_image_is_refused_with_reason(instruction: str) -> None:
 def test_objects_are_not_overlays(instruction: str) -> None:
     plan = parse(instruction, images=LOGO)
     assert "overlay" not in kinds(plan) and plan.unsupported
+
+
+def test_quoted_words_after_a_text_label_are_the_text_not_the_placeholder() -> None:
+    plan = parse('caption: "We did it!" bottom center')
+    (op,) = plan.operations
+    assert op.op == "text" and op.text == "We did it!", plan  # type: ignore[union-attr]
+    assert "«" not in op.text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ('add "Hello" that fades in', "animated titles"),  # the title is kept, its fade refused
+        ('add a scrolling text "Breaking news"', "animated titles"),
+        ('put "Hello" in Arial', "fonts"),
+        ('add "Hello" in font size 48', "fonts"),
+    ],
+)
+def test_title_styles_that_cannot_be_drawn_are_refused_not_dropped(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert [op.op for op in plan.operations] == ["text"], plan
+    assert any(reason in u.reason for u in plan.unsupported), plan
+
+
+def test_a_title_next_to_a_picture_fade_keeps_both() -> None:
+    plan = parse('add the title "Hi" and fade in')
+    assert [op.op for op in plan.operations] == ["text", "fade"] and not plan.unsupported

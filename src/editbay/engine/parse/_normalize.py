@@ -83,7 +83,7 @@ def extract_quotes(text: str) -> tuple[str, list[str]]:
 
     def keep_saying(m: re.Match[str]) -> str:
         said = m.group("t").strip()
-        if re.fullmatch(r"«\d+»", said):
+        if re.search(r"«\d+»", said):  # 'caption: "We did it!" bottom': the quotes hold the text
             return m.group(0)
         found.append(said)
         return m.group(0)[: m.start("t") - m.start()] + f"«{len(found) - 1}»"

@@ -416,6 +416,26 @@ LIMITS: tuple[tuple[str, str], ...] = (
         SEPARATE_MIX_REASON,
     ),
     (
+        # a title that moves or changes on its own: drawtext draws it still (its time range and the
+        # picture's fades are what change it)
+        r"\b(?:scroll\w*|crawl\w*|ticker|marquee|animated|typewriter|typing|moving|sliding|bouncing|flying)\s+"
+        r"(?:text|title|caption|credits|words|letters|subtitles?)\b|"
+        r"(?:\b(?:text|title|caption|words|letters)\s+|(?<=» ))(?:that\s+|which\s+)?"
+        r"(?:fades?|slides?|scrolls?|animates?|types?|pops?|flies|bounces?|zooms?)\s*(?:in|out|on|up|away|across)?\b|"
+        r"\b(?:fade|slide|scroll|animate)\s+(?:the\s+)?(?:text|title|caption|words|«\d+»)\s+(?:in|out|on)\b",
+        "animated titles (fading, scrolling, typing) are not supported: a title shows still during its "
+        "time range",
+    ),
+    (
+        r"\b(?:in|using|with)\s+(?:the\s+)?(?:font\s+)?(?:arial|helvetica|times(?:\s+new\s+roman)?|comic\s+sans|"
+        r"courier|georgia|verdana|impact|roboto|futura|garamond|calibri|montserrat|open\s+sans|serif|sans\s+serif|"
+        r"cursive|handwriting|script)(?:\s+font)?\b|\bfont\s+(?:size\s+)?\d+\b|\b\d+\s*(?:pt|px)\s+font\b|"
+        r"\b(?:drop\s+)?shadow(?:ed)?\s+(?:text|title)|\b(?:with|and)\s+an?\s+(?:drop\s+)?shadow\b|"
+        r"\b(?:outlined|stroke)\s+(?:text|title)",
+        "fonts, font sizes in points and text shadows are not supported: titles use the bundled bold "
+        "sans-serif, sized small / big / huge or as a share of the frame",
+    ),
+    (
         # "black and white except for the red", "colour splash": keeping one colour needs a colour key
         r"\b(?:except|but|apart\s+from|other\s+than|keep(?:ing)?|leav(?:e|ing)|sav(?:e|ing)|only)\s+(?:for\s+)?"
         r"(?:the\s+)?(?:red|green|blue|yellow|orange|purple|pink|magenta|cyan|teal)s?\b|"
