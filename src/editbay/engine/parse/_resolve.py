@@ -5,6 +5,7 @@ and win over words that disagree."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import get_args
 
 from editbay.engine.ops import (
@@ -144,7 +145,7 @@ _HEAD = re.compile(r"\b(?:intro|opening|beginning|start)\b")
 _TAIL = re.compile(r"\b(?:outro|ending|end|closing)\b")
 
 
-def _keeps_edge(ops: list[Operation], head: bool) -> bool:
+def _keeps_edge(ops: Sequence[Operation], head: bool) -> bool:
     """Whether the plan has trims or cuts and all of them leave that edge of the clip in."""
     times = [op for op in ops if isinstance(op, Trim | Cut)]
     for op in times:
