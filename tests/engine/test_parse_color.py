@@ -172,3 +172,23 @@ def test_dark_describing_the_footage_is_not_a_darkening(instruction: str, expect
         for op in plan.operations
     ]
     assert seen == expected and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "style"),
+    [
+        ("make it more dramatic", "high_contrast"),
+        ("make it sad", "muted"),
+        ("a fun vibe", "vivid"),
+        ("spooky halloween look", "cool"),
+        ("romantic look", "warm"),
+        ("old tv look", "vintage"),  # not the 4:3 of an old TV set
+    ],
+)
+def test_a_mood_is_read_as_the_look_that_carries_it(instruction: str, style: str) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.style) for op in plan.operations] == [("grade", style)], plan  # type: ignore[union-attr]
+
+
+def test_a_mood_word_on_another_edit_adds_no_look() -> None:
+    assert kinds(parse("dramatic slow motion")) == ["speed"]

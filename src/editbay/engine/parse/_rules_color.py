@@ -35,7 +35,7 @@ _GRADES: tuple[tuple[str, str], ...] = (
     ),
     (
         "vintage",
-        r"\bvintage(?:\s+film)?\b|\bretro(?:\s+film)?\b|\bold\s+(?:film|movie|school|footage|camera|video|tape)s?\b|\bfilm\s+(?:look|style|"
+        r"\bvintage(?:\s+film)?\b|\bretro(?:\s+film)?\b|\bold\s+(?:film|movie|school|footage|camera|video|tape|tv|television)s?\b|\bcrt\b|\bfilm\s+(?:look|style|"
         r"stock|emulation|feel)\b|\bfilmic\b|\banalog(?:ue)?\b|\bnostalgi\w*|\b(?:19)?[5-9]0s\b|\bseventies\b|"
         r"\beighties\b|\bnineties\b|\b(?:twenties|thirties|forties|fifties|sixties)\b|\bvhs\b|\bsuper\s*8\b|\b(?:8|16)\s*mm\b|\bpolaroid\b|\blomo\w*|"
         r"\bclassic\s+film\b|\baged\b|\b(?:look|feel|seem)\s+(?:\w+\s+){0,2}older\b|\b(?:age|aging|ageing)\s+(?=it\b|the\b)|\bhome\s+movie\b|\bthrowback\b|\bold\s+fashioned\b|\bold\b",
@@ -48,7 +48,11 @@ _GRADES: tuple[tuple[str, str], ...] = (
     (
         "high_contrast",
         r"\bhigh\s*contrast\b|\bpunch(?:y|ier)\b|\bcrushed\s+blacks\b|\bdramatic\s+look\b|\bgritty\b|\bmoody\b|"
-        r"\blowkey\b|\bhard\s+look\b|\bharsh\b|(?<!less )(?<!not )(?<!not so )(?<!too )\bcontrasty\b",
+        r"\blowkey\b|\bhard\s+look\b|\bharsh\b|(?<!less )(?<!not )(?<!not so )(?<!too )\bcontrasty\b|"
+        # moods read as looks: "make it more dramatic", "an edgy feel" (not "dramatic slow motion": an
+        # adjective of words another rule already read, which leave a run of blanks behind)
+        r"(?<!less )(?<!not )(?<!too )\b(?:more\s+)?(?:dramatic|edgy|intense)\b"
+        r"(?!\s+(?:zoom|slow|music|sound|effects?|pause|entrance|colou?rs?))(?!\s{2,})",
     ),
     (
         "vivid",
@@ -56,18 +60,20 @@ _GRADES: tuple[tuple[str, str], ...] = (
         r"\bpop(?:py|ping)?\b|\bsaturated\s+look\b|\b(?:rich(?:er)?|bright(?:er)?|bold(?:er)?|intense|stronger|strong|"
         r"deep(?:er)?|lush(?:er)?|juicy|juicier|vibrant|brilliant|more\s+intense)\s+colou?rs?\b|"
         r"\bricher\b(?!\s+(?:sound|audio|bass|blacks|shadows))|\btechnicolor\b|\bhdr\b|\bboost\s+(?:the\s+)?colou?rs?\b|\bcolou?rs?\s+boost\w*|"
-        r"\bsuper\s*saturated\b|\boversaturat\w*|\bjuicy\b|\blush\b",
+        r"\bsuper\s*saturated\b|\boversaturat\w*|\bjuicy\b|\blush\b|"
+        r"\b(?:happy|happier|cheerful|joyful|joyous|upbeat|lively|playful|fun|festive)\b(?:\s+(?:look|feel|vibes?|mood))?",
     ),
     (
         "muted",
         r"\bmuted\b(?:\s+(?:colou?rs?|tones?|look|palette))?|\bsubdued\b|\bunderstated\b|\bdull\w*|"
-        r"\bdesaturated\s+look\b|\bpale\b|\bdrab\b|\bearthy\b|\b(?:soft|calm|quiet|gentle)\s+colou?rs?\b|\bbleak\b",
+        r"\bdesaturated\s+look\b|\bpale\b|\bdrab\b|\bearthy\b|\b(?:soft|calm|quiet|gentle)\s+colou?rs?\b|\bbleak\b|"
+        r"\b(?:sad|sadder|melanchol\w*|somber|sombre|depressing|dreary|mournful|lonely)\b(?:\s+(?:look|feel|vibes?|mood))?",
     ),
     (
         "warm",
         r"\bmore\s+(?:orange|yellow|amber)\b|\bless\s+(?:blue|cold|cool)\b|\bwarm\w*|\bgolden(?:\s+hour)?\b|\bsunny\b|\bsunset\s+(?:look|tones?|vibe|feel|glow|colou?rs?)\b|"
         r"\bamber\b|\b(?:orange|yellow)(?:ish)?\s*(?:tint|tone|hue|cast|look|filter)\b|\b(?:warm|golden|sunny|amber)\s+glow\b|\borangey\b|\byellowish\b|\bcozy\b|\bcosy\b|"
-        r"\bsummery\b|\bsummer\s+(?:look|vibes?|feel)\b|\bhotter\b|"
+        r"\bsummery\b|\bsummer\s+(?:look|vibes?|feel)\b|\bhotter\b|\bromantic\b(?:\s+(?:look|feel|vibes?|mood))?|"
         r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:orange|yellow|amber|warm(?:er)?|red)(?:\s+side)?\b",
     ),
     (
@@ -75,6 +81,8 @@ _GRADES: tuple[tuple[str, str], ...] = (
         r"\bmore\s+blue\b|\bless\s+(?:orange|yellow|warm\w*)\b|\bcool(?:er|ing|est)?\b|\bcold(?:er)?\b|\bchill(?:y|ier)\b|\bicy\b|\bfrost(?:y|ier)\b|"
         r"\bblu(?:e|ish|er)\s*(?:tint|tone|tones|hue|cast|look|filter)\b|\bbluish\b|\bbluer\b|\bwint(?:ry|ery)\b|"
         r"\bwinter\s+(?:look|vibes?|feel)\b|\barctic\b|\bmoonlight\b|\bmake\s+it\s+blue\b|\bsteely\b|"
+        r"\b(?:spooky|creepy|eerie|horror|haunted|haunting|scary|ghostly|sinister|halloween)\b(?:\s+(?:look|feel|"
+        r"vibes?|mood|movie|film|style))?|"
         r"\b(?:towards?|to|into)\s+(?:the\s+)?(?:blue|cyan|cool(?:er)?|cold(?:er)?)(?:\s+side)?\b",
     ),
     (

@@ -260,7 +260,8 @@ def aspect_rule(c: Clause) -> None:
                 )
                 and not c.has(_FORMAT_WORDS)
             ):
-                c.consume(m)  # "boomerang like on instagram": the platform names the effect's style
+                if not re.match(r"(?:old|classic)\s+tv", m.group(0)):  # "old tv look": a vintage grade
+                    c.consume(m)  # "boomerang like on instagram": the platform names the effect's style
                 m = None
                 continue
             if m:
