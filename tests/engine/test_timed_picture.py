@@ -209,3 +209,30 @@ def test_blur_during_the_last_half_second_only(render_ops, clip_video: Video) ->
     original_after = _during(clip_video, 1.5, 2.0, laplacian_energy)
     assert sharp_after < 0.5 * original_after
     assert sharp_before > 0.8 * _during(clip_video, 0.0, 1.5, laplacian_energy)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "window"),
+    [
+        ("make only the first 3 seconds black and white", "grade", (None, 3.0, None)),
+        ("black and white for just the first 3 seconds", "grade", (None, 3.0, None)),
+        ("only the first half sepia", "grade", (None, None, Portion(start=0.0, end=0.5))),
+        ("just the last 2 seconds blurred", "blur", (-2.0, None, None)),
+    ],
+)
+def test_only_a_part_of_the_look_keeps_the_whole_clip(instruction: str, kind: str, window: tuple) -> None:
+    plan = parse(instruction)  # "only" limits the look; it keeps no part of the clip
+    assert [op.op for op in plan.operations] == [kind] and not plan.unsupported, plan
+    op = plan.operations[0]
+    assert (op.start, op.end, op.portion) == window  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "keep only the first 3 seconds and make it black and white",
+        "keep the first 3 seconds in black and white",
+    ],
+)
+def test_keeping_a_part_still_trims(instruction: str) -> None:
+    assert [op.op for op in parse(instruction).operations] == ["trim", "grade"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from editbay.engine.ops import Portion
+from editbay.engine.ops import Portion, Trim
 from editbay.engine.parse._clause import Clause
 from editbay.engine.parse._quantity import excepted, find_range, find_share
 
@@ -92,9 +92,38 @@ _WHOLE_ONLY = frozenset(
 )
 
 
+def _only_span_of_picture(c: Clause) -> bool:
+    """'make only the first 3 seconds black and white': "only" limits the look, it keeps no part of
+    the clip. The trim read from the words becomes the span of the clause's colour and effects."""
+    limits = [
+        op for op in c.ops
+        if isinstance(op, Trim) and any(op is k for k in c.keeps)
+        and not re.search(r"\b(?:keep\w*|trim\w*|cut\w*|clip|crop\w*|shorten\w*|use|leave)\b", op.source)
+    ]
+    picture = [op for op in c.ops if op.op in PICTURE_KINDS]
+    if len(limits) != 1 or not picture or len(limits) + len(picture) != len(c.ops):
+        return False
+    (limit,) = limits
+    c.keeps[:] = [k for k in c.keeps if k is not limit]
+    c.ops[:] = [
+        op.model_copy(
+            update={
+                "start": limit.start,
+                "end": limit.end,
+                "portion": limit.portion,
+                "source": " ".join((op.source, limit.source)),
+            }
+        )
+        for op in picture
+    ]
+    return True
+
+
 def window_picture(c: Clause) -> None:
     """Limit the clause's colour and effect operations to the span it names, if any: one operation per
     span ("everything except 0:02-0:04" is two). Clauses with other operations are left alone."""
+    if c.ops and _only_span_of_picture(c):
+        return
     if not c.ops or not c.kinds() <= PICTURE_KINDS:
         return
     if find_range(c.rest) is None and find_share(c.rest) is None:
