@@ -155,6 +155,7 @@ PLAN_CHECKS: dict[str, Callable[[EditPlan, dict[str, Any]], bool]] = {
     "rotated_180": lambda p, _: bool(_ops(p, "rotate", degrees=180)),
     "aspect": _aspect,
     "size": lambda p, a: (p.output_width, p.output_height) == (a["w"], a["h"]),
+    "same_size_as_source": lambda p, _: (p.output_width, p.output_height) == (640, 360),
     "zoomed_in": _any("zoom"),
     "no_audio": lambda p, _: not p.has_audio,
     "has_audio": lambda p, _: bool(p.has_audio),
