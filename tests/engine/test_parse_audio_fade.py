@@ -221,3 +221,20 @@ def test_a_volume_change_except_a_share_applies_to_the_other_shares() -> None:
     plan = parse("quieter except for the middle third")
     shares = [(op.portion.start, op.portion.end) for op in plan.operations]  # type: ignore[union-attr]
     assert shares == [(0.0, 0.3333), (0.6667, 1.0)] and set(kinds(plan)) == {"volume"}
+
+
+@pytest.mark.parametrize(
+    ("instruction", "direction", "seconds"),
+    [
+        ("bring the volume up gradually at the start", "in", 1.0),
+        ("gradually bring up the audio over 3 seconds", "in", 3.0),
+        ("slowly lower the sound at the end", "out", 1.0),
+        ("bring the volume down slowly", "out", 1.0),
+    ],
+)
+def test_a_gradual_level_change_is_an_audio_fade(instruction: str, direction: str, seconds: float) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.direction, op.duration) for op in plan.operations] == [  # type: ignore[union-attr]
+        ("audio_fade", direction, seconds)
+    ], plan
+    assert not plan.unsupported

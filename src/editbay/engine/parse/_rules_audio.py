@@ -15,8 +15,36 @@ _AUDIO = r"audio|sound|sounds|music|soundtrack|volume|track|song|voices?"
 _NOT_COLOR = r"(?!\s+(?:the\s+)?(?:colou?rs?|tones?|palette|hues?|look|grade|saturation|shades))"
 
 
+# "bring the volume up gradually at the start", "slowly lower the sound at the end": a ramp is a fade
+_RAMP = re.compile(
+    rf"\b(?:(?:gradually|slowly|smoothly|gently)\s+)?(?P<verb>bring|turn|raise|ramp|lower|take|fade|ease)\w*\s+"
+    rf"(?:the\s+)?(?:{_AUDIO})\s+(?P<dir>up|in|down|out)\s+(?:gradually|slowly|smoothly|gently)\b|"
+    rf"\b(?:gradually|slowly|smoothly|gently)\s+(?P<verb2>bring|turn|raise|ramp|lower|take|ease)\w*\s+"
+    rf"(?:(?:up|down|in|out)\s+)?(?:the\s+)?(?:{_AUDIO})(?:\s+(?P<dir2>up|in|down|out))?\b"
+)
+
+
+def _ramp(c: Clause) -> bool:
+    m = c.search(_RAMP)
+    if not m:
+        return False
+    lowering = (m.group("verb2") or "").startswith("lower")
+    word = m.group("dir") or m.group("dir2") or ("down" if lowering else "up")
+    direction: Literal["in", "out"] = "in" if word in ("up", "in") else "out"
+    where = c.search(r"\b(?:at|in|towards?|near)\s+(?:the\s+)?(?:very\s+)?(?:start|beginning|end|ending)\b")
+    found = find_time(c.rest)
+    duration = found[0] if found else by_level(c.text, 0.6, 1.0, 2.0, 3.0)
+    words = [m, where]
+    if found:
+        words.append(c.search(rf"(?:over|for|of|in)?\s*{re.escape(c.rest[found[1][0] : found[1][1]])}"))
+    source = c.consume(*words)
+    c.emit(AudioFade(direction=direction, duration=max(0.1, min(30.0, duration)), source=source,
+                     confidence=c.confidence(0.85)))
+    return True
+
+
 def audio_fade_rule(c: Clause) -> None:
-    if not c.search(rf"\b(?:{_AUDIO})\b"):
+    if not c.search(rf"\b(?:{_AUDIO})\b") or _ramp(c):
         return
     fade = c.search(r"\bfad(?:e|es|ed|ing)\b")
     if not fade:
