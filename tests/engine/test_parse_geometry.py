@@ -215,3 +215,16 @@ def test_a_zoom_out_after_a_zoom_in_lowers_it(instruction: str, factor: float) -
 def test_a_zoom_out_past_the_zoom_in_is_refused() -> None:
     plan = parse("zoom in a little, then zoom out a lot")
     assert "zoom" not in kinds(plan) and "undoes the zoom in" in plan.unsupported[0].reason, plan
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "vertical with the whole frame visible",
+        "make it square with everything visible",
+        "9:16 with nothing cut off",
+    ],
+)
+def test_keeping_all_of_the_picture_in_view_pads(instruction: str) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.mode) for op in plan.operations] == [("aspect", "pad_black")], plan  # type: ignore[union-attr]

@@ -133,7 +133,9 @@ PAD_BLUR = (
 PAD_BLACK = (
     r"\b(?:letterbox\w*|pillarbox\w*|black\s+(?:bars|borders|padding|background|sides)|pad(?:ded|ding)?|"
     r"fit(?:\s+it)?(?:\s+inside)?|without\s+cropping|no\s+crop\w*|don'?t\s+crop|not\s+crop\w*|uncropped|"
-    r"keep(?:ing)?\s+(?:the\s+)?(?:whole|entire|full)\s+(?:frame|picture|image|video)|bars)\b"
+    r"keep(?:ing)?\s+(?:the\s+)?(?:whole|entire|full)\s+(?:frame|picture|image|video)|bars|"
+    r"(?:the\s+)?(?:whole|entire|full)\s+(?:frame|picture|image|video|shot)\s+(?:visible|showing|shown|in\s+view)|"
+    r"(?:everything|all\s+of\s+it)\s+(?:visible|in\s+view|in\s+frame)|nothing\s+(?:cut\s+off|cropped|lost))\b"
 )
 
 
@@ -283,6 +285,7 @@ def aspect_rule(c: Clause) -> None:
             c.consume(vague)
             c.refuse(ASPECT_NEEDS_RATIO)
         return
+    mode = aspect_mode(c)  # first: "with the whole frame visible" names the mode, not the format
     words = c.consume(
         m,
         c.search(r"\b(?:aspect(?:\s+ratio)?|ratio|format|orientation|mode|version|frame)\b"),
@@ -296,7 +299,6 @@ def aspect_rule(c: Clause) -> None:
     for pattern, _ in _PLATFORMS:
         for extra in c.finditer(pattern):
             c.consume((max(0, extra.start() - len(_prefix_of(c.rest[: extra.start()]))), extra.end()))
-    mode = aspect_mode(c)
     c.emit(Aspect(ratio=ratio, mode=mode, source=words, confidence=c.confidence(confidence)))  # type: ignore[arg-type]
 
 
