@@ -119,3 +119,17 @@ def test_title_styles_that_cannot_be_drawn_are_refused_not_dropped(instruction: 
 def test_a_title_next_to_a_picture_fade_keeps_both() -> None:
     plan = parse('add the title "Hi" and fade in')
     assert [op.op for op in plan.operations] == ["text", "fade"] and not plan.unsupported
+
+
+@pytest.mark.parametrize(
+    ("instruction", "span"),
+    [
+        ('add "A" at the top and "B" at the bottom, both from 1 to 3 seconds', (1.0, 3.0)),
+        ('add the logo top right and a title "Hi" bottom left, both for the first 3 seconds', (None, 3.0)),
+        ("make it sepia and add a vignette, both for the last 2 seconds", (-2.0, None)),
+    ],
+)
+def test_a_span_for_both_edits_said_before_times_them(instruction: str, span: tuple) -> None:
+    plan = parse(instruction, images=["https://example.com/logo.png"])
+    assert len(plan.operations) == 2 and not plan.unsupported, plan
+    assert all((op.start, op.end) == span for op in plan.operations)  # type: ignore[union-attr]

@@ -44,7 +44,7 @@ from editbay.engine.parse._resolve import (
     resolve_vague_keeps,
     structured_ratio,
 )
-from editbay.engine.parse._spans import PART_OF_CLIP, refuse_vague_part, window_picture
+from editbay.engine.parse._spans import PART_OF_CLIP, PICTURE_KINDS, refuse_vague_part, window_picture
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
@@ -203,6 +203,40 @@ def analyse_clause(c: Clause) -> None:
             c.refuse(NOT_UNDERSTOOD)
 
 
+# "both for the first 3 seconds", "all of them during the last 2 s": a span for the edits said before
+_FOR_THEM = re.compile(
+    r"^(?:(?:both|all|each)(?:\s+of\s+them)?|(?:them|these|those)(?:\s+(?:both|all))?)\s+(?P<rest>.+)$"
+)
+_TAKES_A_SPAN = PICTURE_KINDS | {"text", "overlay", "mute", "volume"}
+
+
+def _time_earlier(text: str, clause: Clause, operations: list[Operation]) -> list[Operation] | None:
+    """The operations with the span of a clause that only names one for "both" / "all of them", or
+    None when the clause is not that (or nothing before it can take the span)."""
+    m = _FOR_THEM.match(text)
+    if m is None or clause.ops or not clause.unsupported:
+        return None
+    span = find_range(m.group("rest"))
+    if span is None:
+        return None
+    left = (m.group("rest")[: span.pos[0]] + " " + m.group("rest")[span.pos[1] :]).split()
+    if any(w not in STOPWORDS and w not in ("for", "during", "over", "in", "from", "shown") for w in left):
+        return None
+    targets = [
+        i for i, op in enumerate(operations)
+        if op.op in _TAKES_A_SPAN and getattr(op, "start", None) is None and getattr(op, "end", None) is None
+        and getattr(op, "portion", None) is None
+    ]
+    if len(targets) < 2:
+        return None
+    out = list(operations)
+    for i in targets:
+        op = out[i]
+        timing = {"start": span.start, "end": span.end, "source": f"{op.source}; {text}"}
+        out[i] = op.model_copy(update=timing)
+    return out
+
+
 def preload_embeddings() -> bool:
     """Load the optional embedding model now (it is otherwise loaded on first need, once per process).
 
@@ -275,6 +309,10 @@ def parse(
             shots=shots,
         )
         clause = _analyse(text, ctx)
+        timed = _time_earlier(text, clause, operations)
+        if timed is not None:  # "… and a title "Hi", both for the first 3 seconds"
+            operations[:] = timed
+            continue
         declined += [d for d in clause.declined if d not in declined]
         restated = _restated(prev_clause, clause, sep)
         if prev_clause is not None and restated is not None:
