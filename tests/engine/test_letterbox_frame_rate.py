@@ -176,3 +176,21 @@ def test_a_rendered_corner_zoom_shows_that_corner(render_ops, clip_video: Video)
     shrunk = frame[::2, ::2][: corner.shape[0], : corner.shape[1]]  # the output is the corner, 2x
     other = clip_video.frames[5][h // 2 :, w // 2 :][: shrunk.shape[0], : shrunk.shape[1]]
     assert np.abs(shrunk - corner).mean() < 0.5 * np.abs(shrunk - other).mean()
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("crop out the letterbox", "cropping to the picture's own ratio"),  # was adding bars
+        ("fill the black bars with blur", "which aspect ratio"),  # was a blur of the whole frame
+        ("make it smooth 60fps slow motion", "motion interpolation"),
+    ],
+)
+def test_bars_and_smoothness_that_cannot_be_done_are_refused(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and reason in plan.unsupported[0].reason, plan
+
+
+def test_a_frame_rate_said_of_the_source_is_not_a_request() -> None:
+    plan = parse("the frame rate is 30fps, make it slow motion")
+    assert "frame_rate" not in [op.op for op in plan.operations]

@@ -436,6 +436,12 @@ LIMITS: tuple[tuple[str, str], ...] = (
         "sans-serif, sized small / big / huge or as a share of the frame",
     ),
     (
+        r"\binterpolat\w*|\boptical\s+flow\b|\bframe\s+blend\w*|\btwixtor\b|\bmotion\s+smoothing\b|"
+        r"\bsmooth\s+(?:\d+\s*fps\s+)?slow\s*(?:mo\w*|motion)\b|\bsmoother\s+(?:motion|playback|frame\s*rate)\b",
+        "motion interpolation (new in-between frames, smooth slow motion) is not supported: a speed or frame "
+        "rate change repeats or drops frames",
+    ),
+    (
         # "black and white except for the red", "colour splash": keeping one colour needs a colour key
         r"\b(?:except|but|apart\s+from|other\s+than|keep(?:ing)?|leav(?:e|ing)|sav(?:e|ing)|only)\s+(?:for\s+)?"
         r"(?:the\s+)?(?:red|green|blue|yellow|orange|purple|pink|magenta|cyan|teal)s?\b|"

@@ -126,7 +126,7 @@ PAD_BLUR = (
     r"empty\s+(?:space|area)s?)\b|"
     r"\bpad(?:ded|ding)?\s+(?:it\s+)?(?:with|using)\s+(?:an?\s+)?blur(?:red|ry)?(?:\s+(?:background|bars|fill))?\b|"
     r"\b(?:background|bars|sides|padding|borders|fill)\s+(?:blurred|blurry)\b|\bblur\s+fill\b|"
-    r"\bfill\w*\s+(?:in\s+)?(?:the\s+)?(?:sides|bars|edges|gaps?|space|background|borders)\s+with\s+(?:an?\s+)?"
+    r"\bfill\w*\s+(?:in\s+)?(?:the\s+)?(?:black\s+)?(?:sides|bars|edges|gaps?|space|background|borders)\s+with\s+(?:an?\s+)?"
     r"blur(?:red|ry)?(?:\s+(?:background|version|copy))?\b)"
     r"(?:\s+(?:on|at|to|along)\s+(?:the\s+|both\s+)?(?:sides|edges|top-and-bottom|left-and-right))?"
 )
@@ -211,9 +211,21 @@ _BAR_RATIO = (
 )
 
 
+UNBAR_REASON = 'bars in the picture are removed by cropping to the picture\'s own ratio, e.g. "crop to 21:9"'
+_UNBAR = (
+    r"\b(?:remov\w*|crop\w*(?:\s+out)?|get\s+rid\s+of|delet\w*|cut\s+(?:out|off)|without|no|lose|ditch|"
+    r"take\s+(?:out|off|away))"
+)
+
+
 def letterbox_rule(c: Clause) -> None:
     m = c.search(_LETTERBOX)
     if not m or c.ctx.aspect_ratio or c.search(_NEW_SHAPE):
+        return
+    before = c.rest[: m.start()]
+    if re.search(_UNBAR + r"\s+(?:the\s+|those\s+|these\s+|its\s+)?(?:\w+\s+)?$", before):
+        c.consume(m, c.search(_UNBAR))  # "remove the black bars": bars already in the picture
+        c.refuse(UNBAR_REASON)
         return
     ratio = 2.39
     said = c.search(_BAR_RATIO)
@@ -279,7 +291,8 @@ def aspect_rule(c: Clause) -> None:
         vague = c.search(
             r"\b(?:reformat\w*|re\s*frame\w*|(?:change|convert|switch|adjust|fix)\s+(?:the\s+)?"
             r"(?:aspect(?:\s+ratio)?|ratio|format|orientation|framing|dimensions))\b|\baspect\s+ratio\b|"
-            r"\bletterbox\w*|\bpillarbox\w*|\bpad\s+it\b"
+            # "fill the bars with blur" without a ratio: which one?
+            r"\bletterbox\w*|\bpillarbox\w*|\bpad\s+it\b|" + PAD_BLUR
         )
         if vague:
             c.consume(vague)

@@ -169,7 +169,8 @@ def _fit_rule(c: Clause) -> bool:
 # "24 fps", "reduce the frame rate to 24", "60 frames per second"; not the source described ("shot at
 # 60fps, make it slow motion")
 _FPS = re.compile(
-    rf"(?<!shot at )(?<!filmed at )(?<!recorded at )(?<!shot in )(?<!filmed in )(?<!recorded in )"
+    rf"(?<!shot at )(?<!filmed at )(?<!recorded at )(?<!shot in )(?<!filmed in )(?<!recorded in )(?<!is )"
+    rf"(?<!was )(?<!are )(?<!currently )(?<!native )(?<!source )(?<!original )"
     rf"(?<![\d.])(?P<n>{NUM})\s*(?:fps|f/s|frames?\s+(?:per|a|/)\s*(?:second|sec|s)\b)|"
     rf"\bframe\s*rate\s+(?:(?:down|up)\s+)?(?:to|of|at|=|:)?\s*(?P<m>{NUM})\b(?:\s*(?:fps|f/s))?"
 )
