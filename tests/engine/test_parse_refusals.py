@@ -240,3 +240,14 @@ def test_a_part_named_without_times_is_never_the_whole_clip(instruction: str, re
 def test_the_whole_clip_or_an_edge_edit_named_in_words_is_read(instruction: str) -> None:
     plan = parse(instruction)
     assert plan.operations and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize("instruction", ["add a sunset in the background", "add a sunset"])
+def test_adding_a_sunset_is_generative_not_a_warm_look(instruction: str) -> None:
+    plan = parse(instruction)  # the embedding fallback had read it as "summer sunset tones"
+    assert not plan.operations and "generative" in plan.unsupported[0].reason, plan
+
+
+@pytest.mark.parametrize("instruction", ["add sunset tones", "give it a sunset look"])
+def test_a_sunset_look_is_still_a_grade(instruction: str) -> None:
+    assert kinds(parse(instruction)) == ["grade"]

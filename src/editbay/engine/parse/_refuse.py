@@ -416,6 +416,13 @@ LIMITS: tuple[tuple[str, str], ...] = (
         SEPARATE_MIX_REASON,
     ),
     (
+        # "add a sunset", "put some fog in": a thing in the scene, however close a look's name is
+        r"\b(?:add|insert|put|place|include|with)\w*\s+(?:an?\s+|some\s+|the\s+)?(?:\w+\s+)?(?:sunset|sunrise|sun|moon|"
+        r"stars|starry\s+sky|sky|clouds?|rain|snow(?:fall)?|fog|mist|smoke|fire|flames?|lightning|rainbow|aurora)\b"
+        r"(?!\s+(?:look|tones?|colou?rs?|vibe|feel|grade|filter|style|glow|light|lighting|effect))",
+        GENERATIVE.format(what="adding sky, weather or light that is not in the video"),
+    ),
+    (
         # a title that moves or changes on its own: drawtext draws it still (its time range and the
         # picture's fades are what change it)
         r"\b(?:scroll\w*|crawl\w*|ticker|marquee|animated|typewriter|typing|moving|sliding|bouncing|flying)\s+"
