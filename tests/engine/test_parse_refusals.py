@@ -251,3 +251,16 @@ def test_adding_a_sunset_is_generative_not_a_warm_look(instruction: str) -> None
 @pytest.mark.parametrize("instruction", ["add sunset tones", "give it a sunset look"])
 def test_a_sunset_look_is_still_a_grade(instruction: str) -> None:
     assert kinds(parse(instruction)) == ["grade"]
+
+
+@pytest.mark.parametrize(
+    "instruction", ["add colour to the black and white footage", "make the black and white video colour"]
+)
+def test_colourising_is_refused_not_read_as_black_and_white(instruction: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and "colourising" in plan.unsupported[0].reason, plan
+
+
+def test_black_and_white_describing_the_footage_is_not_a_request() -> None:
+    assert kinds(parse("sharpen the black and white footage")) == ["sharpen"]
+    assert kinds(parse("turn this into a black and white film")) == ["grade"]

@@ -416,6 +416,14 @@ LIMITS: tuple[tuple[str, str], ...] = (
         SEPARATE_MIX_REASON,
     ),
     (
+        # "add colour to the black and white footage": colourising invents colours
+        r"\b(?:add|put|bring)\w*\s+(?:back\s+)?(?:the\s+|some\s+)?colou?rs?\s+(?:back\s+)?(?:to|into|in)\s+(?:the\s+|this\s+|my\s+)?"
+        r"(?:old\s+)?(?:blackandwhite|gray|grayscale|monochrome|greyscale)|"
+        r"\b(?:the|this|my|our)\s+(?:old\s+)?(?:blackandwhite|grayscale|monochrome)\s+(?:footage|video|clip|film|movie|"
+        r"photo|shot|scene|image|picture|recording)s?\b.*\bcolou?r\w*",
+        GENERATIVE.format(what="colourising black-and-white footage"),
+    ),
+    (
         # "add a sunset", "put some fog in": a thing in the scene, however close a look's name is
         r"\b(?:add|insert|put|place|include|with)\w*\s+(?:an?\s+|some\s+|the\s+)?(?:\w+\s+)?(?:sunset|sunrise|sun|moon|"
         r"stars|starry\s+sky|sky|clouds?|rain|snow(?:fall)?|fog|mist|smoke|fire|flames?|lightning|rainbow|aurora)\b"

@@ -20,7 +20,10 @@ _GRADES: tuple[tuple[str, str], ...] = (
     ),
     (
         "black_white",
-        r"\bblackandwhite\b|\bgrayscale\b|\bmonochrom\w*|\bmono\b(?!\s+audio)|\bnoir\b|"
+        # not "the black and white footage": what the input is (adding colour to it is refused)
+        r"(?<!the )(?<!this )(?<!my )(?<!our )(?<!your )\bblackandwhite\b|"
+        r"\bblackandwhite\b(?!\s+(?:footage|video|clip|film|movie|photo|shot|scene|image|picture|recording)s?\b)|"
+        r"\bgrayscale\b|\bmonochrom\w*|\bmono\b(?!\s+audio)|\bnoir\b|"
         r"\bdesaturat\w*\s+(?:it\s+|the\s+(?:video|clip|image)\s+)?(?:completely|fully|entirely|totally|"
         r"100\s*%|all\s+the\s+way)|\b(?:remov\w*|drain\w*|strip\w*|suck\w*|tak\w*\s+out|get\s+rid\s+of|no|"
         r"without|kill|zero|lose|los\w*|ditch|eliminat\w*|delet\w*)\s+(?:(?:all|every|each|bit|last|trace|drop|of|"
@@ -61,7 +64,8 @@ _GRADES: tuple[tuple[str, str], ...] = (
         r"deep(?:er)?|lush(?:er)?|juicy|juicier|vibrant|brilliant|more\s+intense)\s+colou?rs?\b|"
         r"\bricher\b(?!\s+(?:sound|audio|bass|blacks|shadows))|\btechnicolor\b|\bhdr\b|\bboost\s+(?:the\s+)?colou?rs?\b|\bcolou?rs?\s+boost\w*|"
         r"\bsuper\s*saturated\b|\boversaturat\w*|\bjuicy\b|\blush\b|"
-        r"\b(?:happy|happier|cheerful|joyful|joyous|upbeat|lively|playful|fun|festive)\b(?:\s+(?:look|feel|vibes?|mood))?",
+        r"\b(?:happy|happier|cheerful|joyful|joyous|upbeat|lively|playful|fun|festive)\b(?:\s+(?:look|feel|vibes?|mood))?|"
+        r"\b(?:bring\s+back|restore|revive|recover)\s+(?:the\s+|its\s+|some\s+)?colou?rs?\b",
     ),
     (
         "muted",

@@ -50,7 +50,7 @@ def flip_rule(c: Clause) -> None:
 
 
 def rotate_rule(c: Clause) -> None:
-    verb = c.search(r"\b(?:rotat\w*|spin|turn(?:ed)?|tilt)\b")
+    verb = c.search(r"\b(?:rotat\w*|spin|turn(?:ed)?|tilt(?![\s-]*shift))\b")
     upside = c.search(r"\bupsidedown\b")
     degrees_m = c.search(
         r"(?<![\d.:])(-?\d{1,3})\s*(?:degrees?|deg|°)?(?!\s*(?:x|%|times|seconds?|s\b|:|p\b))"
