@@ -507,3 +507,11 @@ def test_a_removal_without_times_explained_by_the_trim_is_that_trim(instruction:
 def test_a_removal_without_times_alone_still_asks_for_them() -> None:
     plan = parse("remove the ending")
     assert not plan.operations and "which seconds" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    ("instruction", "factor"),
+    [("1/4 speed", 0.25), ("play at 1/2 speed", 0.5), ("3/4 of the speed", 0.75)],
+)
+def test_a_fraction_of_the_speed_is_that_speed(instruction: str, factor: float) -> None:
+    assert_params(one(instruction, "speed"), {"factor": factor})  # "1/4 speed" had been x4

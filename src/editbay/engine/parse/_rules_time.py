@@ -59,6 +59,13 @@ def _speed_value(c: Clause, direction: str) -> tuple[float | None, list[re.Match
         r"(?:speed|time|pace|rate|tempo)\b|\b(?P<v>half|quarter)\s+as\s+fast\b|"
         r"\b(?:slow(?:ed)?\s+(?:it\s+)?down\s+(?:to\s+|by\s+)?)(?P<s>half|a\s+half|a\s+quarter|a\s+third)\b"
     )
+    # "1/4 speed", "3/4 of the speed": the fraction is the speed
+    fraction = c.search(
+        r"(?<![\d.])(?P<a>\d+)\s*/\s*(?P<b>\d+)\s*(?:of\s+(?:the\s+)?(?:original\s+|normal\s+)?)?"
+        r"(?:speed|pace|tempo|rate)\b"
+    )
+    if fraction and int(fraction.group("b")) > 0 and int(fraction.group("a")) > 0:
+        return int(fraction.group("a")) / int(fraction.group("b")), [fraction]
     # "slow it down by a third" (normalised to "by 0.333"): a third slower, not a third of the speed
     by_share = c.search(r"\bby\s+(?P<f>0?\.\d+)\b(?!\s*(?:%|x\b|times|s\b|secs?|seconds?|minutes?))")
     if by_share and direction in ("fast", "slow"):
