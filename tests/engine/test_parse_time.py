@@ -515,3 +515,32 @@ def test_a_removal_without_times_alone_still_asks_for_them() -> None:
 )
 def test_a_fraction_of_the_speed_is_that_speed(instruction: str, factor: float) -> None:
     assert_params(one(instruction, "speed"), {"factor": factor})  # "1/4 speed" had been x4
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("trim 1 second from both ends", {"start": 1.0, "end": -1.0}),
+        ("cut both ends by 0.5 s", {"start": 0.5, "end": -0.5}),  # not "end at 0.5 s"
+        ("trim the beginning by 1.5s", {"start": 1.5, "end": None}),
+        ("shorten the end by 2 seconds", {"start": None, "end": -2.0}),  # not "keep 2 s"
+        ("shave half a second off the start", {"start": 0.5, "end": None}),
+        ("start the video 2 seconds in", {"start": 2.0, "end": None}),
+    ],
+)
+def test_edges_trimmed_by_an_amount(instruction: str, expected: dict) -> None:
+    assert_params(one(instruction, "trim"), expected)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "portion"),
+    [("cut 20% from the end", (0.0, 0.8)), ("remove 10 percent off the start", (0.1, 1.0))],
+)
+def test_a_share_off_an_edge_is_trimmed(instruction: str, portion: tuple[float, float]) -> None:
+    op = one(instruction, "trim")
+    assert op.portion is not None and (op.portion.start, op.portion.end) == pytest.approx(portion)
+
+
+def test_cropping_by_a_share_is_still_refused() -> None:
+    plan = parse("crop 10% off the top")
+    assert not plan.operations and "by pixels" in plan.unsupported[0].reason

@@ -256,9 +256,22 @@ def _share_value(m: re.Match[str]) -> tuple[int, int] | float | None:
     return value if 0.0 < value <= 1.0 else None
 
 
+_SHARE_OFF_EDGE = re.compile(
+    rf"(?P<p>{NUM})\s*(?:%|percent|per\s+cent)\s+(?:off|from)\s+(?:the\s+)?(?:very\s+)?"
+    r"(?P<w>start|beginning|front|head|end|ending|back|tail)\b"
+)
+
+
 def find_share(text: str) -> ShareSpan | None:
     """The first span named as a share of the length: "the first half", "the last 25 %", "the second
-    third", "the middle 50 %", "the middle 2 seconds", "from the halfway point", "until halfway"."""
+    third", "the middle 50 %", "the middle 2 seconds", "from the halfway point", "until halfway",
+    "20 % from the end"."""
+    edge = _SHARE_OFF_EDGE.search(text)
+    if edge and 0 < float(edge.group("p")) < 100:
+        share = float(edge.group("p")) / 100.0
+        if edge.group("w") in ("start", "beginning", "front", "head"):
+            return ShareSpan(0.0, share, None, edge.group(0), edge.span())
+        return ShareSpan(1.0 - share, 1.0, None, edge.group(0), edge.span())
     for m in _SHARE_RE.finditer(text):
         where, value = m.group("w"), _share_value(m)
         if value is None:

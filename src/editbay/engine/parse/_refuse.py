@@ -401,7 +401,8 @@ LIMITS: tuple[tuple[str, str], ...] = (
         "the output is always an MP4 (H.264 video, AAC audio): say what to change in the picture or sound",
     ),
     (
-        r"\b(?:crop|cut|trim|shave|chop)\w*\s+(?:off\s+)?(?:the\s+)?(?:\d+\s*(?:px|pixels?)|\d+\s*(?:%|percent))"
+        r"\b(?:crop\w*\s+(?:off\s+)?(?:the\s+)?\d+\s*(?:%|percent)|"
+        r"(?:crop|cut|trim|shave|chop)\w*\s+(?:off\s+)?(?:the\s+)?\d+\s*(?:px|pixels?))"
         r"(?:\s+(?:off|from|on|at))?|\b(?:\d+\s*(?:px|pixels?))\s+(?:off|from)\s+(?:the\s+|each\s+|both\s+|all\s+)",
         'cropping by pixels or a margin is not supported: crop to an aspect ratio ("crop to 4:5") or zoom in',
     ),

@@ -28,7 +28,7 @@ KEEP_NEEDS_SECONDS = (
 
 _REMOVE = (
     r"\b(?:remov\w*|delet\w*|drop\w*|skip\w*|cut(?:ting)?(?:\s+(?:out|off|away))?|chop(?:\s+off)?|trim(?:\s+off)?|"
-    r"lose|get\s+rid\s+of|take\s+(?:out|off|away)|ditch|discard|exclude|eliminate|omit|lop\s+off|shave\s+off|"
+    r"lose|get\s+rid\s+of|take\s+(?:out|off|away)|ditch|discard|exclude|eliminate|omit|lop\s+off|shave(?:\s+off)?|"
     r"snip|throw\s+away|strip)\b"
 )
 # "only the first 5 s" keeps them, but "just/only" in front of a verb is an adverb of that verb:
@@ -77,10 +77,34 @@ def trim_rule(c: Clause) -> None:
         if seconds:
             c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
             return
+    # "trim 1 second from both ends", "trim the beginning by 1.5 s"
+    both = c.search(
+        rf"(?P<t>{TIME_ANY})\s+(?:off|from)\s+(?:both|each|either)\s+(?:ends?|sides?|edges?)\b|"
+        rf"\b(?:both|each)\s+(?:ends?|sides?)\s+by\s+(?P<t2>{TIME_ANY})"
+    )
+    edge_by = c.search(
+        rf"\b(?:the\s+)?(?P<w>beginning|start|front|intro|opening|end|ending|tail|outro)\s+by\s+(?P<t>{TIME_ANY})"
+    )
+    if (both or edge_by) and c.search(_REMOVE + r"|\bshorten\w*"):
+        if both:
+            seconds = parse_time(both.group("t") or both.group("t2")) or 0.0
+            source = c.consume(c.search(_REMOVE + r"|\bshorten\w*"), both)
+            trim = Trim(start=seconds, end=-seconds, source=source, confidence=c.confidence())
+        else:
+            assert edge_by is not None
+            seconds = parse_time(edge_by.group("t")) or 0.0
+            head = edge_by.group("w") in ("beginning", "start", "front", "intro", "opening")
+            source = c.consume(c.search(_REMOVE + r"|\bshorten\w*"), edge_by)
+            trim = Trim(start=seconds, source=source, confidence=c.confidence()) if head else Trim(
+                end=-seconds, source=source, confidence=c.confidence())
+        if seconds > 0:
+            c.emit(trim)
+            return
     start_at = c.search(
         rf"(?<!\d )(?<!\ds )(?<!seconds )(?<!second )(?<!secs )(?<!sec )"  # not "for 2 s starting at 0:03"
         rf"\b(?:start|begin)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|from)\s+(?P<t>{TIME})"
-        rf"(?![\d:.])(?!\s+for\s+{TIME_ANY})"
+        rf"(?![\d:.])(?!\s+for\s+{TIME_ANY})|"
+        rf"\b(?:start|begin)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?P<t2>{TIME_ANY})\s+in\b"  # "2 s in"
     )
     end_at = c.search(
         rf"\b(?:end|stop|finish)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|by|after)\s+(?P<t>{TIME})"
@@ -88,7 +112,7 @@ def trim_rule(c: Clause) -> None:
     if start_at or end_at:
         c.emit(
             Trim(
-                start=parse_time(start_at.group("t")) if start_at else None,
+                start=parse_time(start_at.group("t") or start_at.group("t2")) if start_at else None,
                 end=parse_time(end_at.group("t")) if end_at else None,
                 source=c.consume(start_at, end_at),
                 confidence=c.confidence(),
