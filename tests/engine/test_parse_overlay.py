@@ -133,3 +133,17 @@ def test_a_span_for_both_edits_said_before_times_them(instruction: str, span: tu
     plan = parse(instruction, images=["https://example.com/logo.png"])
     assert len(plan.operations) == 2 and not plan.unsupported, plan
     assert all((op.start, op.end) == span for op in plan.operations)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "span"),
+    [
+        ('add an intro title card "Episode 1"', (None, 3.0)),
+        ('add "Hi" as the opening title', (None, 3.0)),
+        ('end card with "Thanks for watching"', (-3.0, None)),
+        ('add an outro saying "Bye"', (-3.0, None)),
+    ],
+)
+def test_an_intro_or_end_card_is_shown_at_that_end(instruction: str, span: tuple) -> None:
+    (op,) = parse(instruction).operations
+    assert op.op == "text" and (op.start, op.end) == span  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ _TEXT_NOUNS = (
 # An adjective before "title"/"text" that is not itself a setting (size, colour, opacity).
 _PLAIN_ADJECTIVE = (
     r"\b(?!(?:semitransparent|transparent|translucent|faint|big|large|huge|giant|small|tiny|bold|medium|"
+    r"intro|opening|outro|closing|end|ending|final|"
     r"white|black|red|green|blue|yellow|orange|purple|pink|gray|cyan|magenta|gold|golden)\b)[a-z]+"
 )
 _TEXT_VERBS = r"add|put|write|display|show|overlay|type|print|stamp|place|insert|include|caption|title|say"
@@ -100,6 +101,15 @@ def _take_range(c: Clause) -> tuple[float | None, float | None]:
     if m:
         c.consume(m)
         return None, float(m.group(1))
+    # "an intro title card", "an end card": the card is shown at that end (3 s), centred
+    m = c.search(r"\b(?:intro|opening)(?:\s+(?:title|card|screen))*\b")
+    if m:
+        c.consume(m)
+        return None, 3.0
+    m = c.search(r"\b(?:end|outro|closing|final)\s+(?:title\s+)?(?:card|screen|slate)\b|\boutro\b")
+    if m:
+        c.consume(m)
+        return -3.0, None
     return None, None
 
 
