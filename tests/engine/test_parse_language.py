@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from engine_parse_helpers import kinds, one
+from engine_parse_helpers import assert_params, kinds, one
 
 from editbay.engine.parse import parse
 
@@ -151,3 +151,15 @@ def test_provenance_and_confidence_are_set() -> None:
 def test_filler_clauses_are_dropped() -> None:
     plan = parse("hey, please reverse it, thanks")
     assert kinds(plan) == ["reverse"] and not plan.unsupported
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [("trim the frist three seconds", {"start": 3.0}), ("cut the lsat 2 seconds", {"end": -2.0})],
+)
+def test_typos_in_the_words_that_place_an_edit_are_corrected(instruction: str, expected: dict) -> None:
+    assert_params(one(instruction, "trim"), expected)
+
+
+def test_a_smart_crop_is_not_a_start() -> None:
+    assert "reframe" in kinds(parse("smart crop for TikTok"))

@@ -151,8 +151,10 @@ def _osa_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+# Typos are corrected towards the editing keywords and the words that place an edit in time
+_TYPO_TARGETS = KEYWORDS | {"first", "last", "beginning", "ending", "final"}
 _KEYWORDS_BY_LETTER: dict[str, list[str]] = {}
-for _kw in sorted(KEYWORDS):
+for _kw in sorted(_TYPO_TARGETS):
     _KEYWORDS_BY_LETTER.setdefault(_kw[0], []).append(_kw)
 
 
