@@ -119,3 +119,23 @@ def test_blurred_background_padding_is_not_a_blur() -> None:
 def test_remove_background_noise_is_audio_not_denoise() -> None:
     plan = parse("remove the background noise")
     assert "denoise" not in kinds(plan) and plan.unsupported
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("remove the film grain", ["denoise"]),  # was adding grain
+        ("denoise the grainy footage", ["denoise"]),  # "grainy" says what the input is
+        ("denoise it and add film grain", ["denoise", "grain"]),
+        ("add a glow around the bright parts", ["glow"]),  # which parts, not a brightening
+    ],
+)
+def test_effect_words_describing_the_input_add_nothing(instruction: str, expected: list[str]) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == expected and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize("instruction", ["add old film scratches", "add dust and scratches"])
+def test_film_damage_is_refused_not_dropped(instruction: str) -> None:
+    plan = parse(instruction)
+    assert any("film damage" in u.reason for u in plan.unsupported), plan

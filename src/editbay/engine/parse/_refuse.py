@@ -425,6 +425,11 @@ LIMITS: tuple[tuple[str, str], ...] = (
         GENERATIVE.format(what="colourising black-and-white footage"),
     ),
     (
+        r"\b(?:scratch(?:es|y)?|dust(?:\s+specks?)?|light\s+leaks?|film\s+burns?|burn\s+marks?|hair\s+in\s+the\s+gate|"
+        r"flicker\w*|jitter\s+effect|sprocket\s+holes?)\b(?!\s+(?:free|removal))",
+        GENERATIVE.format(what="adding film damage (scratches, dust, light leaks, burns, flicker)"),
+    ),
+    (
         # "add a sunset", "put some fog in": a thing in the scene, however close a look's name is
         r"\b(?:add|insert|put|place|include|with)\w*\s+(?:an?\s+|some\s+|the\s+)?(?:\w+\s+)?(?:sunset|sunrise|sun|moon|"
         r"stars|starry\s+sky|sky|clouds?|rain|snow(?:fall)?|fog|mist|smoke|fire|flames?|lightning|rainbow|aurora)\b"

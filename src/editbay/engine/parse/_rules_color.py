@@ -272,7 +272,9 @@ def tone_rule(c: Clause) -> None:
 
     # brightness: additive on 0..1 luma; "20 % brighter" ≈ +0.1 (20 % of mid grey).
     b_up = c.search(
-        r"\b(?:bright(?:en|er|ening|ness)?\w*|lighten\w*|lighter|too\s+dark|more\s+light|illuminat\w*|"
+        # "a glow around the bright parts": which parts, not a brightening
+        r"\b(?:bright(?:en|er|ening|ness)?\w*(?<!bright)(?<!bright\s)|bright(?!\s+(?:parts?|areas?|spots?|bits?|"
+        r"regions?|highlights|sky|lights?)\b)|lighten\w*|lighter|too\s+dark|more\s+light|illuminat\w*|"
         r"not\s+so\s+dark|less\s+dark|lift\s+(?:the\s+)?(?:image|picture)|"
         r"(?:fix|correct|repair|rescue|save)\w*\s+(?:the\s+|this\s+|my\s+)?(?:very\s+|really\s+)?dark(?:ness)?)\b"
     )

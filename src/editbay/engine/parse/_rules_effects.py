@@ -36,7 +36,7 @@ def denoise_rule(c: Clause) -> None:
     m = c.search(
         r"\bdenoise\w*|\b(?:remov\w*|reduc\w*|clean(?:\s+up)?|less|lower|cut|fix|get\s+rid\s+of|suppress\w*|"
         r"eliminat\w*|minimi[sz]e|kill|without|no)\s+(?:the\s+|some\s+|any\s+|all\s+|of\s+the\s+)?(?:video\s+|"
-        r"visual\s+|image\s+|digital\s+|picture\s+)?(?:noise|grain|graininess|noisiness|artifacts?|artefacts?|"
+        r"visual\s+|image\s+|digital\s+|picture\s+|film\s+|sensor\s+)?(?:noise|grain|graininess|noisiness|artifacts?|artefacts?|"
         r"compression\s+artifacts?|speckles?)\b|\bnoise\s+reduction\b|\b(?:less|not\s+so|not)\s+(?:grainy|noisy)"
         r"\b|\bclean(?:\s+up)?\s+(?:the\s+)?(?:noisy\s+|grainy\s+)?(?:image|picture|footage|video)\b|"
         r"\bsmoother\s+image\b"
@@ -46,6 +46,8 @@ def denoise_rule(c: Clause) -> None:
 
 
 def grain_rule(c: Clause) -> None:
+    if "denoise" in c.kinds() and not c.search(r"\b(?:add|apply|give|put|then|and)\b"):
+        return  # "denoise the grainy footage": "grainy" says what the input is
     m = c.search(
         r"\b(?:(?:analog(?:ue)?|old|vintage|retro)\s+)?(?:film\s+)?(?:grain\w*|noise|noisy|static|analog(?:ue)?\s+texture|film\s+texture|dust\s+and\s+"
         r"scratches|gritty\s+texture|speckled?)\b(?:\s+film)?(?:\s+(?:effect|texture|filter|overlay|look))?"
