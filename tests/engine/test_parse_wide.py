@@ -216,3 +216,23 @@ def test_more_phrasings_read_as_the_edit_they_name(instruction: str, expected: d
     assert not plan.unsupported, plan
     dumped = [op.model_dump() for op in plan.operations if op.op == expected["op"]]
     assert len(dumped) == 1 and {k: dumped[0][k] for k in expected} == expected, plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("remove the silence", "silences, pauses"),  # was a mute
+        ("cut out the pauses", "silences, pauses"),  # was a freeze
+        ("make a 15 second highlight reel", "best moments"),  # was a 9:16 crop ("reel")
+        ("slow it down in the middle", "part of the clip"),  # was a whole-clip slow down
+        ("speed up the boring parts", "part of the clip"),
+    ],
+)
+def test_requests_that_need_the_content_understood_are_refused(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert not plan.operations and reason in plan.unsupported[0].reason, plan
+
+
+def test_subtitles_with_their_words_are_a_title() -> None:
+    plan = parse('make it vertical and add subtitles saying "New drop"')
+    assert kinds(plan) == ["aspect", "text"] and not plan.unsupported, plan

@@ -379,7 +379,7 @@ LIMITS: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:auto(?:matic)?\s*[- ]?(?:captions?|subtitles?)|transcri\w*|translat\w*|"
         r"generate\s+(?:captions?|"
-        r"subtitles?)|add\s+(?:captions|subtitles)(?!\s*«))\b",
+        r"subtitles?)|add\s+(?:captions|subtitles)(?!\s*(?:saying\s+|that\s+says?\s+|reading\s+|with\s+|:\s*)?«))\b",
         "automatic captions need speech recognition; give the caption text in quotes instead",
     ),
     (
@@ -428,6 +428,21 @@ LIMITS: tuple[tuple[str, str], ...] = (
         r"\b(?:scratch(?:es|y)?|dust(?:\s+specks?)?|light\s+leaks?|film\s+burns?|burn\s+marks?|hair\s+in\s+the\s+gate|"
         r"flicker\w*|jitter\s+effect|sprocket\s+holes?)\b(?!\s+(?:free|removal))",
         GENERATIVE.format(what="adding film damage (scratches, dust, light leaks, burns, flicker)"),
+    ),
+    (
+        # "remove the silence", "cut out the pauses": finding them needs the sound analysed
+        r"\b(?:remov\w*|cut\w*(?:\s+out)?|trim\w*|delet\w*|drop\w*|skip\w*|get\s+rid\s+of|tighten)\s+(?:all\s+)?"
+        r"(?:the\s+|any\s+)?(?:silen(?:ce|ces|t\s+(?:parts?|bits?|gaps?|moments?))|(?:awkward\s+)?pauses?|gaps?|"
+        r"dead\s+(?:air|space|time)|ums?|filler\s+words?|breaths?|mistakes?|bloopers?)\b",
+        "finding silences, pauses or mistakes needs the sound and picture analysed: cut them by time "
+        '("cut from 0:04 to 0:06")',
+    ),
+    (
+        r"\bhighlights?\s+(?:reel|video|clip|montage|compilation)\b|\bmontage\b|\brecap\b|"
+        r"\b(?:best|most\s+(?:exciting|interesting|important))\s+(?:parts?|bits?|moments?|scenes?|shots?)\b|"
+        r"\bsummari[sz]\w*|\btrailer\b",
+        "choosing the best moments needs the content understood: name the seconds to keep "
+        '("keep 0:02 to 0:05")',
     ),
     (
         # "add a sunset", "put some fog in": a thing in the scene, however close a look's name is

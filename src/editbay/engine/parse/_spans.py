@@ -77,6 +77,9 @@ _VAGUE_PART = re.compile(
     r"\bthe\s+(?:first|last|final|early|earlier|later|latter|closing|opening|end|ending|beginning|middle)\s+"
     r"(?:part|bit|section|portion|few\s+seconds|moments?)\b|"
     r"\b(?:the\s+)?middle\s+of\s+the\s+(?:video|clip|footage)\b|"
+    r"\b(?:in|during|at|around|towards?)\s+the\s+middle\b(?!\s+of\s+the\s+(?:frame|screen|picture|image))|"
+    r"\bthe\s+(?:boring|slow|dull|quiet|loud|best|good|important|interesting|exciting|fun|funny|action|key)\s+"
+    r"(?:parts?|bits?|sections?|moments?|scenes?)\b|"
     r"\b(?:halfway|midway|part\s+way|partway)(?:\s+(?:through|point|mark))?\b"
 )
 NEEDS_SECONDS = 'say which seconds, e.g. "for the last 3 seconds" or "from 0:02 to 0:05"'
