@@ -544,3 +544,18 @@ def test_a_share_off_an_edge_is_trimmed(instruction: str, portion: tuple[float, 
 def test_cropping_by_a_share_is_still_refused() -> None:
     plan = parse("crop 10% off the top")
     assert not plan.operations and "by pixels" in plan.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kinds_and_spans"),
+    [
+        ("cut out 1-2 s and 3-4 s", [("cut", 1.0, 2.0), ("cut", 3.0, 4.0)]),  # the second had been kept
+        ("remove 1 to 2 and 4 to 5 seconds", [("cut", 1.0, 2.0), ("cut", 4.0, 5.0)]),  # the first was lost
+        ("remove from second 2 to second 4", [("cut", 2.0, 4.0)]),
+        ("keep from the 2 second mark to the 5 second mark", [("trim", 2.0, 5.0)]),
+    ],
+)
+def test_ranges_said_in_other_ways(instruction: str, kinds_and_spans: list[tuple]) -> None:
+    plan = parse(instruction)
+    assert [(op.op, op.start, op.end) for op in plan.operations] == kinds_and_spans, plan  # type: ignore[union-attr]
+    assert not plan.unsupported

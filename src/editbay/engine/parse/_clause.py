@@ -36,6 +36,14 @@ _BARE_TIME = re.compile(
     r"(?:seconds?|secs?|s|frames?|minutes?|mins?|bit|part|half|thirds?|quarters?|fifths?|percent\b|%)"
     r"(?:\b|(?<=%))"
 )
+# "cut out 1-2 s and 3-4 s": a range alone borrows the verb of the clause before (and lends it its
+# unit when that one had none: "remove 1 to 2 and 4 to 5 seconds")
+_NUM_ = r"\d+(?:\.\d+)?"
+_BARE_RANGE = re.compile(
+    rf"^(?:from\s+)?(?:{_NUM_}|\d+:\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?\s*(?:-|to|until|till|through)\s*"
+    rf"(?:{_NUM_}|\d+:\d+(?:\.\d+)?)\s*(?P<unit>s|secs?|seconds?)?(?:\s+(?:too|as\s+well|also))?$"
+)
+_UNITLESS_RANGE_END = re.compile(rf"(?<![\d:.]){_NUM_}\s*(?:-|to|until|till|through)\s*{_NUM_}$")
 # A clause that only modifies the one before it: "…, with a blurred background", "…, strong"
 _ATTACHING = re.compile(
     r"^(?:with|without|using|in|at|on|for|from|over|until|till|during|to|into|by|as)\b|"
@@ -85,10 +93,14 @@ def split_clauses(text: str) -> list[tuple[str, str]]:
         chunk = chunk.strip(" .").rstrip("-").strip()
         if not chunk:
             continue
-        if cleaned and _BARE_TIME.match(chunk):
+        bare_range = _BARE_RANGE.match(chunk)
+        if cleaned and (_BARE_TIME.match(chunk) or bare_range):
             verb = _TIME_VERB.match(cleaned[-1][0])
             if verb:
                 chunk = f"{verb.group(0)} {chunk}"
+                unit = bare_range.group("unit") if bare_range else None
+                if unit and _UNITLESS_RANGE_END.search(cleaned[-1][0]):
+                    cleaned[-1] = (f"{cleaned[-1][0]} {unit}", cleaned[-1][1])
         cleaned.append((chunk, s))
     return cleaned
 

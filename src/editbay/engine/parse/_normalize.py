@@ -344,6 +344,18 @@ def normalize(instruction: str) -> Normalized:
     text, typos = fix_typos(text)
     text = americanize(text)
     text = words_to_numbers(text)
+    text = _time_marks(text)
     text = set_phrases(text)  # again: typo fixes and numbers can complete a phrase
     text = re.sub(r"\s+", " ", text).strip()
     return Normalized(text=text, quotes=quotes, typos=typos)
+
+
+def _time_marks(text: str) -> str:
+    """Times said around the number: "the 2 second mark" and "second 2" are "2 s"."""
+    text = re.sub(r"\b(?:the\s+)?(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s)\s+mark\b", r"\1 s", text)
+    return re.sub(  # only after a word that starts or ends a time: not "the second one"
+        r"\b((?:from|to|at|until|till|through|between|and|after|before)\s+)second\s+(\d+(?:\.\d+)?)\b"
+        r"(?!\s*(?:s\b|secs?\b|seconds?\b|shots?|scenes?|times?|x\b))",
+        lambda m: f"{m.group(1)}{m.group(2)} s",
+        text,
+    )
