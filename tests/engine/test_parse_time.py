@@ -559,3 +559,12 @@ def test_ranges_said_in_other_ways(instruction: str, kinds_and_spans: list[tuple
     plan = parse(instruction)
     assert [(op.op, op.start, op.end) for op in plan.operations] == kinds_and_spans, plan  # type: ignore[union-attr]
     assert not plan.unsupported
+
+
+@pytest.mark.parametrize(
+    ("instruction", "span"),
+    [("delete the segment 1-2s", (1.0, 2.0)), ("remove the chunk from 2 to 3 seconds", (2.0, 3.0))],
+)
+def test_a_part_noun_before_a_range_is_not_an_object(instruction: str, span: tuple) -> None:
+    plan = parse(instruction)  # "the segment" had been refused as editing a thing in the scene
+    assert [(op.op, op.start, op.end) for op in plan.operations] == [("cut", *span)], plan  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ KEYWORDS: frozenset[str] = frozenset(
     aspect ratio vertical portrait horizontal landscape square widescreen cinemascope ultrawide
     anamorphic tiktok reels instagram youtube shorts stories snapchat facebook twitter letterbox
     letterboxing framerate fps append prepend extend lengthen stretch superimpose faintly discreetly
-    choppy
+    choppy segment segments sections portions bits piece pieces chunk chunks
     resize resolution scale upscale downscale rotate rotated rotation clockwise counterclockwise
     anticlockwise upside flip flipped mirror mirrored zoom zoomed crop cropped
     fade faded black audio sound volume mute muted silence silent louder quieter quiet loud
