@@ -163,3 +163,15 @@ def test_typos_in_the_words_that_place_an_edit_are_corrected(instruction: str, e
 
 def test_a_smart_crop_is_not_a_start() -> None:
     assert "reframe" in kinds(parse("smart crop for TikTok"))
+
+
+def test_too_holds_for_both_states_of_a_complaint() -> None:
+    assert kinds(parse("it's too dark and grainy")) == ["tone", "denoise"]  # grainy had added grain
+    assert kinds(parse("make it dark and grainy")) == ["tone", "grain"]
+
+
+def test_too_long_is_what_the_trim_after_it_fixes() -> None:
+    plan = parse("the audio is too quiet and it's too long, keep only the first 10 seconds")
+    assert kinds(plan) == ["volume", "trim"] and not plan.unsupported, plan
+    alone = parse("it's too long")
+    assert not alone.operations and "how long" in alone.unsupported[0].reason

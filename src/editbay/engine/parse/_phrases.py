@@ -38,6 +38,8 @@ _STATES = (
 # (pattern, replacement): multi-word names become one token, and "and" that does not separate two
 # edits ("black and white", "between 2 and 4", "fade in and out") is rewritten before splitting.
 _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # "too dark and grainy": the "too" holds for both states
+    (rf"\btoo\s+{_STATES}\s*(?:,|and|&)\s*(?:too\s+)?(?={_STATES})", r"too \1 and too "),
     (
         r"\bb\s*(?:&|/|n|and)\s*w\b|\bblack\s*(?:&|and|n|'n'|/|\+|-)?\s*(?:white|wht|whte|whit)\b|\bbnw\b|\bbw\b",
         "blackandwhite",

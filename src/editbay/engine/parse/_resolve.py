@@ -16,6 +16,7 @@ from editbay.engine.ops import (
     Operation,
     Portion,
     Reframe,
+    Speed,
     Trim,
     Unsupported,
     Zoom,
@@ -23,7 +24,7 @@ from editbay.engine.ops import (
 from editbay.engine.parse._quantity import by_level, factor, percent
 from editbay.engine.parse._refuse import ZOOM_OUT
 from editbay.engine.parse._rules_frame import ASPECT_NEEDS_RATIO, FILL_NEEDS_RATIO
-from editbay.engine.parse._rules_trim import KEEP_NEEDS_SECONDS, NEEDS_SECONDS
+from editbay.engine.parse._rules_trim import HOW_LONG, KEEP_NEEDS_SECONDS, NEEDS_SECONDS
 
 __all__ = [
     "AUDIO_OPS",
@@ -175,6 +176,11 @@ def resolve_vague_keeps(
         if bool(head) != bool(tail) and _keeps_edge(ops, head=bool(head)):
             unsupported.remove(u)
             notes.append(f"'{u.clause}': the trim keeps it")
+    # "it's too long, keep only the first 10 seconds": the length is what the trims or a fitted speed set
+    for u in [u for u in unsupported if u.reason == HOW_LONG]:
+        if any(isinstance(op, Trim | Cut) or (isinstance(op, Speed) and op.fit) for op in ops):
+            unsupported.remove(u)
+            notes.append(f"'{u.clause}': the trim sets the length")
     # "cut off the end, keep the first 5 seconds": the removal named without times is the one the
     # trim already makes (the trim stops short of that edge and nothing keeps it)
     for u in [u for u in unsupported if u.reason == NEEDS_SECONDS]:

@@ -18,6 +18,7 @@ from editbay.engine.parse._quantity import (
 )
 from editbay.engine.parse._vocab import STOPWORDS
 
+HOW_LONG = 'say how long the video should be, e.g. "trim it to 5 seconds"'
 NEEDS_SECONDS = 'say which seconds to cut, e.g. "cut the first 3 seconds" or "remove 0:02 to 0:05"'
 KEEP_NEEDS_SECONDS = (
     'say which seconds to keep, e.g. "keep the first 5 seconds", "keep the middle third" or '
@@ -138,9 +139,9 @@ def trim_rule(c: Clause) -> None:
                 # "keep the middle part": which seconds? (not "keep the original sound": nothing to do)
                 c.consume(kept_part)
                 c.refuse(KEEP_NEEDS_SECONDS)
-        elif c.search(r"\b(?:shorter|shorten)\b"):
-            c.consume(c.search(r"\b(?:shorter|shorten)\b"))
-            c.refuse('say how long the video should be, e.g. "trim it to 5 seconds"')
+        elif c.search(r"\b(?:shorter|shorten)\b|\btoo\s+long\b"):
+            c.consume(c.search(r"\b(?:shorter|shorten)\b|\btoo\s+long\b"))
+            c.refuse(HOW_LONG)
         return
     # "cut 2 s to 4 s out", "take 0:02-0:04 out": the particle after the range makes the verb remove it
     out = _OUT_AFTER.match(c.rest, span.pos[1])
