@@ -192,3 +192,8 @@ def test_a_mood_is_read_as_the_look_that_carries_it(instruction: str, style: str
 
 def test_a_mood_word_on_another_edit_adds_no_look() -> None:
     assert kinds(parse("dramatic slow motion")) == ["speed"]
+
+
+def test_boosting_the_midtones_lifts_gamma() -> None:
+    (op,) = parse("boost the midtones").operations
+    assert op.op == "tone" and op.gamma > 1  # type: ignore[union-attr]

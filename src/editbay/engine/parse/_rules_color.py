@@ -336,7 +336,8 @@ def tone_rule(c: Clause) -> None:
         words.append(sat)
 
     gamma = c.search(
-        r"\bgamma\b|\b(?:lift|raise|brighten|open\s+up)\s+(?:the\s+)?(?:shadows|midtones|mids|blacks)\b|"
+        r"\bgamma\b|\b(?:lift|raise|brighten|open\s+up|boost|push|bump\s+up|increase)\s+(?:the\s+)?"
+        r"(?:shadows|midtones|mid\s*tones|mids|blacks)\b|"
         r"\b(?:deepen|crush|darken|lower)\s+(?:the\s+)?(?:shadows|midtones|mids|blacks|darks)\b"
     )
     if gamma:
