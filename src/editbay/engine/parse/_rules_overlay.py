@@ -84,32 +84,30 @@ def _take_opacity(c: Clause, default: float) -> float:
     return default
 
 
+# Words that place a title at one end of the clip, for 3 s: "at the start", "at the end", "an intro
+# title card", "an end card", "the outro"
+_EDGE_SPANS: tuple[tuple[str, tuple[float | None, float | None]], ...] = (
+    (r"\b(?:at|in|during)\s+the\s+(?:very\s+)?(?:start|beginning|opening)\b", (None, 3.0)),
+    (r"\b(?:at|in|during)\s+the\s+(?:very\s+)?(?:end|ending|finish|close)\b", (-3.0, None)),
+    (r"\b(?:intro|opening)(?:\s+(?:title|card|screen))*\b", (None, 3.0)),
+    (r"\b(?:end|outro|closing|final)\s+(?:title\s+)?(?:card|screen|slate)\b|\boutro\b", (-3.0, None)),
+)
+
+
 def _take_range(c: Clause) -> tuple[float | None, float | None]:
     span = find_range(c.rest)
     if span:
         c.consume(span.pos)
         return span.start, span.end
-    m = c.search(r"\b(?:at|in|during)\s+the\s+(?:very\s+)?(?:start|beginning|opening)\b")
-    if m:
-        c.consume(m)
-        return None, 3.0
-    m = c.search(r"\b(?:at|in|during)\s+the\s+(?:very\s+)?(?:end|ending|finish|close)\b")
-    if m:
-        c.consume(m)
-        return -3.0, None
-    m = c.search(rf"\bfor\s+({NUM})\s*(?:seconds?|secs?|s)\b")
-    if m:
-        c.consume(m)
-        return None, float(m.group(1))
-    # "an intro title card", "an end card": the card is shown at that end (3 s), centred
-    m = c.search(r"\b(?:intro|opening)(?:\s+(?:title|card|screen))*\b")
-    if m:
-        c.consume(m)
-        return None, 3.0
-    m = c.search(r"\b(?:end|outro|closing|final)\s+(?:title\s+)?(?:card|screen|slate)\b|\boutro\b")
-    if m:
-        c.consume(m)
-        return -3.0, None
+    lasting = c.search(rf"\bfor\s+({NUM})\s*(?:seconds?|secs?|s)\b")
+    if lasting:
+        c.consume(lasting)
+        return None, float(lasting.group(1))
+    for pattern, edge in _EDGE_SPANS:
+        m = c.search(pattern)
+        if m:
+            c.consume(m)
+            return edge
     return None, None
 
 
