@@ -264,3 +264,24 @@ def test_colourising_is_refused_not_read_as_black_and_white(instruction: str) ->
 def test_black_and_white_describing_the_footage_is_not_a_request() -> None:
     assert kinds(parse("sharpen the black and white footage")) == ["sharpen"]
     assert kinds(parse("turn this into a black and white film")) == ["grade"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "reason"),
+    [
+        ("fade to black and white", "changes over time"),  # was two picture fades and a grade
+        ("black and white then color after 2 seconds", "changes over time"),  # was b&w *from* 2 s
+        ("turn the colours back to normal", "undoing edits"),  # was an invert
+        ("revert it", "undoing edits"),
+    ],
+)
+def test_looks_over_time_and_undoing_are_refused(instruction: str, reason: str) -> None:
+    plan = parse(instruction)
+    assert any(reason in u.reason for u in plan.unsupported), plan
+    assert not any(op.op in ("invert", "fade") for op in plan.operations)
+    assert not any(getattr(op, "start", None) == 2.0 for op in plan.operations)
+
+
+def test_the_rest_is_a_part_named_without_times() -> None:
+    plan = parse("make the first 3 seconds black and white and speed up the rest")
+    assert "speed" not in kinds(plan) and plan.unsupported, plan

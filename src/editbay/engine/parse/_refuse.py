@@ -417,6 +417,21 @@ LIMITS: tuple[tuple[str, str], ...] = (
         SEPARATE_MIX_REASON,
     ),
     (
+        # "fade to black and white", "then colour after 2 seconds": a look that changes over time
+        r"\bfad\w*\s+(?:in)?to\s+(?:blackandwhite|grayscale|sepia|colou?r|monochrome)\b|"
+        r"\bgradual\w*\s+(?:turn|go|become|fade|shift|change)\w*\s+(?:in)?(?:to\s+)?(?:blackandwhite|grayscale|sepia)\b|"
+        r"\b(?:turn\w*|switch\w*|go(?:es|ing)?|chang\w*|return\w*)\s+(?:back\s+)?(?:to|into)\s+(?:full\s+)?colou?r\b|"
+        r"\bthen\s+(?:in\s+)?(?:full\s+)?colou?r\b|\bcolou?r\s+(?:again|comes\s+back)\b|"
+        r"^(?:in\s+|back\s+to\s+)?(?:full\s+)?colou?r\s+(?:after|from|at|starting|again)\b",
+        'a look that changes over time is not supported: limit it to a span instead, e.g. "black and white '
+        'for the first 3 seconds"',
+    ),
+    (
+        r"\bback\s+to\s+(?:normal|(?:the\s+)?original|how\s+(?:it|they)\s+w(?:as|ere))\b|\bundo\b|\brevert\w*|"
+        r"\brestore\s+(?:the\s+|it\s+to\s+(?:the\s+)?)?original\b",
+        "undoing edits made before is not possible: the engine edits the video as it is sent",
+    ),
+    (
         # "add colour to the black and white footage": colourising invents colours
         r"\b(?:add|put|bring)\w*\s+(?:back\s+)?(?:the\s+|some\s+)?colou?rs?\s+(?:back\s+)?(?:to|into|in)\s+(?:the\s+|this\s+|my\s+)?"
         r"(?:old\s+)?(?:blackandwhite|gray|grayscale|monochrome|greyscale)|"

@@ -80,7 +80,8 @@ _VAGUE_PART = re.compile(
     r"\b(?:in|during|at|around|towards?)\s+the\s+middle\b(?!\s+of\s+the\s+(?:frame|screen|picture|image))|"
     r"\bthe\s+(?:boring|slow|dull|quiet|loud|best|good|important|interesting|exciting|fun|funny|action|key)\s+"
     r"(?:parts?|bits?|sections?|moments?|scenes?)\b|"
-    r"\b(?:halfway|midway|part\s+way|partway)(?:\s+(?:through|point|mark))?\b"
+    r"\b(?:halfway|midway|part\s+way|partway)(?:\s+(?:through|point|mark))?\b|"
+    r"\bthe\s+(?:rest|remainder|remaining\s+(?:part|bit|seconds|time))\b"
 )
 NEEDS_SECONDS = 'say which seconds, e.g. "for the last 3 seconds" or "from 0:02 to 0:05"'
 PART_OF_CLIP = (
