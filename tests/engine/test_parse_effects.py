@@ -139,3 +139,17 @@ def test_effect_words_describing_the_input_add_nothing(instruction: str, expecte
 def test_film_damage_is_refused_not_dropped(instruction: str) -> None:
     plan = parse(instruction)
     assert any("film damage" in u.reason for u in plan.unsupported), plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("give it a punch", ["grade"]),  # high contrast, not a zoom ("punch in")
+        ("punch in", ["zoom"]),
+        ("make it crisp and clean", ["sharpen", "denoise"]),
+        ("clean it up", ["denoise"]),
+    ],
+)
+def test_punch_and_clean(instruction: str, expected: list[str]) -> None:
+    plan = parse(instruction)
+    assert kinds(plan) == expected and not plan.unsupported, plan

@@ -52,6 +52,7 @@ _GRADES: tuple[tuple[str, str], ...] = (
         "high_contrast",
         r"\bhigh\s*contrast\b|\bpunch(?:y|ier)\b|\bcrushed\s+blacks\b|\bdramatic\s+look\b|\bgritty\b|\bmoody\b|"
         r"\blowkey\b|\bhard\s+look\b|\bharsh\b|(?<!less )(?<!not )(?<!not so )(?<!too )\bcontrasty\b|"
+        r"\b(?:some|more|a|extra|real)\s+punch\b(?!\s+in)|"
         # moods read as looks: "make it more dramatic", "an edgy feel" (not "dramatic slow motion": an
         # adjective of words another rule already read, which leave a run of blanks behind)
         r"(?<!less )(?<!not )(?<!too )\b(?:more\s+)?(?:dramatic|edgy|intense)\b"

@@ -39,7 +39,8 @@ def denoise_rule(c: Clause) -> None:
         r"visual\s+|image\s+|digital\s+|picture\s+|film\s+|sensor\s+)?(?:noise|grain|graininess|noisiness|artifacts?|artefacts?|"
         r"compression\s+artifacts?|speckles?)\b|\bnoise\s+reduction\b|\b(?:less|not\s+so|not)\s+(?:grainy|noisy)"
         r"\b|\bclean(?:\s+up)?\s+(?:the\s+)?(?:noisy\s+|grainy\s+)?(?:image|picture|footage|video)\b|"
-        r"\bsmoother\s+image\b"
+        r"\bsmoother\s+image\b|\bclean\s+it\s+up\b|\b(?:and|look|looking|make\s+it|more)\s+clean(?:er)?\s*$|"
+        r"^\s*clean(?:er)?\s*$"
     )
     if m:
         c.emit(Denoise(strength=_strength(c, m), source=c.consume(m), confidence=c.confidence()))
