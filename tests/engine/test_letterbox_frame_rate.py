@@ -194,3 +194,8 @@ def test_bars_and_smoothness_that_cannot_be_done_are_refused(instruction: str, r
 def test_a_frame_rate_said_of_the_source_is_not_a_request() -> None:
     plan = parse("the frame rate is 30fps, make it slow motion")
     assert "frame_rate" not in [op.op for op in plan.operations]
+
+
+def test_black_bars_for_a_cinematic_look_are_a_letterbox() -> None:
+    plan = parse("add black bars for a movie feel")
+    assert [op.op for op in plan.operations] == ["letterbox"] and not plan.unsupported, plan

@@ -199,7 +199,8 @@ def aspect_mode(c: Clause) -> str:
 _LETTERBOX = re.compile(
     r"\b(?:letterbox\w*|(?:cinematic|movie|film|cinema|widescreen|scope|cinemascope|anamorphic)\s+(?:black\s+)?bars|"
     r"(?:black\s+)?bars\s+(?:on\s+|at\s+|to\s+)?(?:the\s+)?(?:top-and-bottom|above-and-below)|"
-    r"(?:top-and-bottom|horizontal)\s+(?:black\s+)?bars)\b"
+    r"(?:top-and-bottom|horizontal)\s+(?:black\s+)?bars|"
+    r"(?:black\s+)?bars(?=\s+(?:for|to\s+get|to\s+give\s+(?:it\s+)?)\s+(?:an?\s+)?(?:more\s+)?(?:cinematic|movie|film)))\b"
 )
 _NEW_SHAPE = (
     r"\b(?:vertical|portrait|tiktok|reels?|shorts|stories|square|instagram|snapchat)\b|"
