@@ -568,3 +568,9 @@ def test_ranges_said_in_other_ways(instruction: str, kinds_and_spans: list[tuple
 def test_a_part_noun_before_a_range_is_not_an_object(instruction: str, span: tuple) -> None:
     plan = parse(instruction)  # "the segment" had been refused as editing a thing in the scene
     assert [(op.op, op.start, op.end) for op in plan.operations] == [("cut", *span)], plan  # type: ignore[union-attr]
+
+
+def test_an_exact_length_trims_and_a_minimum_length_is_refused() -> None:
+    assert_params(one("make it exactly 10 seconds", "trim"), {"start": None, "end": 10.0})
+    plan = parse("make it at least 10 seconds long")  # a trim cannot make it longer
+    assert not plan.operations and "longer" in plan.unsupported[0].reason

@@ -71,10 +71,15 @@ def trim_rule(c: Clause) -> None:
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
         rf"(?:it\s+|everything\s+|all\s+of\s+it\s+)?(?:down\s+)?to\s+(?:fit\s+(?:in(?:to)?\s+)?)?(?P<u>{TIME_ANY})"
         rf"(?!\s*(?:-|to|until|till|through|thru)\s*\d)|"
-        rf"\b(?:make|have|let)\s+(?:it|the\s+(?:video|clip))\s+last\s+(?:only\s+|just\s+)?(?P<l>{TIME_ANY})"
+        rf"\b(?:make|have|let)\s+(?:it|the\s+(?:video|clip))\s+last\s+(?:only\s+|just\s+)?(?P<l>{TIME_ANY})|"
+        rf"\bmake\s+it\s+(?:exactly\s+|precisely\s+|only\s+|just\s+)?(?P<x>{TIME_ANY})\s*$"
     )
+    if length and re.search(r"\bat\s+least\b", c.rest[: length.start() + 20]):
+        c.consume(length, c.search(r"\bat\s+least\b"))
+        c.refuse('making a video longer is done by a loop, a slower speed or a freeze: say which')
+        return
     if length:
-        seconds = parse_time(length.group("t") or length.group("u") or length.group("l"))
+        seconds = parse_time(length.group("t") or length.group("u") or length.group("l") or length.group("x"))
         if seconds:
             c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
             return
