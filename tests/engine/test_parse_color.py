@@ -197,3 +197,17 @@ def test_a_mood_word_on_another_edit_adds_no_look() -> None:
 def test_boosting_the_midtones_lifts_gamma() -> None:
     (op,) = parse("boost the midtones").operations
     assert op.op == "tone" and op.gamma > 1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "field", "value"),
+    [
+        ("saturation 200%", "saturation", 2.0),  # the level itself, not +200 %
+        ("boost the saturation 30%", "saturation", 1.3),
+        ("exposure +1", "exposure", 1.0),  # stops, signed
+        ("exposure -0.5", "exposure", -0.5),
+    ],
+)
+def test_tone_numbers_said_plainly(instruction: str, field: str, value: float) -> None:
+    (op,) = parse(instruction).operations
+    assert getattr(op, field) == pytest.approx(value)

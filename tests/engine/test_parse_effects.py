@@ -153,3 +153,18 @@ def test_film_damage_is_refused_not_dropped(instruction: str) -> None:
 def test_punch_and_clean(instruction: str, expected: list[str]) -> None:
     plan = parse(instruction)
     assert kinds(plan) == expected and not plan.unsupported, plan
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "strength"),
+    [
+        ("blur 20%", "blur", 0.2),
+        ("add 30% vignette", "vignette", 0.3),
+        ("vignette strength 0.8", "vignette", 0.8),
+        ("denoise at level 0.3", "denoise", 0.3),
+        ("a strong blur", "blur", 0.8),  # words still set it when no number is said
+    ],
+)
+def test_an_effect_strength_said_as_a_number(instruction: str, kind: str, strength: float) -> None:
+    (op,) = parse(instruction).operations
+    assert (op.op, op.strength) == (kind, strength)  # type: ignore[union-attr]

@@ -328,6 +328,16 @@ def tone_rule(c: Clause) -> None:
         explicit = _explicit(c, r"saturation")
         if explicit is not None and 0 <= explicit <= 4:
             values["saturation"] = explicit
+        elif (
+            pct is not None
+            and c.search(r"\bsaturation\s*(?:to|at|=|:)?\s*\d+(?:\.\d+)?\s*(?:%|percent)")
+            and not re.search(
+                r"\b(?:boost|increas|rais|up|more|add|reduc|decreas|lower|less|down|by|cut|drop|bump|crank|pump|"
+                r"push|pull)\w*\b",
+                c.text,
+            )
+        ):
+            values["saturation"] = pct  # "saturation 200%", "saturation to 50 %": the level itself
         elif pct is not None:
             values["saturation"] = max(0.0, 1 + sign * pct)
         else:
@@ -354,7 +364,10 @@ def tone_rule(c: Clause) -> None:
         r"\b(?:exposure|expose|overexpos\w*|underexpos\w*)\b|\b[+-]?\s*\d+(?:\.\d+)?\s*(?:stops?|ev)\b"
     )
     if exposure:
-        stops = c.search(rf"(?P<v>[+-]?\s*(?:{NUM}))\s*(?:stops?|ev)\b")
+        # "+1 stop", "exposure +1", "exposure -0.5 ev": stops, signed
+        stops = c.search(rf"(?P<v>[+-]?\s*(?:{NUM}))\s*(?:stops?|ev)\b") or c.search(
+            rf"\bexposure\s*(?:to|of|at|by|=|:)?\s*(?P<v>[+-]\s*(?:{NUM}))(?![\d.]|\s*(?:%|percent))"
+        )
         down = (
             _direction(c, r"exposure|expos\w*") < 0
             or bool(re.search(r"underexpos", exposure.group(0)))

@@ -14,9 +14,22 @@ from editbay.engine.parse._quantity import by_level
 _LIGHT_BEFORE = re.compile(r"\blight\s+(?:(?:dusting|sprinkl\w*|layer|touch|coat\w*)\s+of\s+(?:the\s+)?)?$")
 
 
+# A strength said as a number: "blur 20%", "30% vignette", "vignette strength 0.8", "grain amount 50 %"
+_AMOUNT = re.compile(
+    r"(?<![\d.])(?P<p>\d{1,3}(?:\.\d+)?)\s*(?:%|percent)(?!\s*(?:speed|slower|faster|of\s+the\s+(?:width|height)))|"
+    r"\b(?:strength|amount|intensity|level|opacity)\s*(?:of\s+|to\s+|at\s+|=\s*|:\s*)?(?P<f>0?\.\d+|1(?:\.0+)?)\b"
+)
+
+
 def _strength(c: Clause, m: re.Match[str] | None = None) -> float:
-    """0.25 / 0.5 / 0.8 / 1.0 for slight / plain / strong / extreme words (the shared vocabulary);
-    ``m`` is the effect's own match, for the adjective in front of it."""
+    """0.25 / 0.5 / 0.8 / 1.0 for slight / plain / strong / extreme words (the shared vocabulary), or
+    the share said as a number; ``m`` is the effect's own match, for the adjective in front of it."""
+    amount = c.search(_AMOUNT)
+    if amount:
+        value = float(amount.group("p")) / 100.0 if amount.group("p") else float(amount.group("f"))
+        if 0.0 < value <= 1.0:
+            c.consume(amount)
+            return round(value, 3)
     if m is not None and _LIGHT_BEFORE.search(c.text[: m.start()]):
         return 0.25
     return by_level(c.text, 0.25, 0.5, 0.8, 1.0)
