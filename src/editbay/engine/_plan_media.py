@@ -150,6 +150,13 @@ def resolve_fit(
     return [*ops[:at], speed.model_copy(update={"factor": round(factor, 4), "fit": None}), *ops[at + 1 :]]
 
 
+def _on_clip(start: float | None, end: float | None, length: float) -> tuple[float, float]:
+    """``start``..``end`` in seconds from the start of a ``length``-second clip (None: its beginning /
+    end; negatives count from the end)."""
+    at = 0.0 if start is None else (max(0.0, length + start) if start < 0 else start)
+    return at, length if end is None else (length + end if end < 0 else end)
+
+
 def _time_ops(
     ops: list[Operation], media: MediaInfo, notes: list[str], unsupported: list[Unsupported]
 ) -> tuple[list[Operation], float]:
@@ -158,9 +165,7 @@ def _time_ops(
     out: list[Operation] = []
     for op in ops:
         if isinstance(op, (Trim, Cut)):
-            start = op.start or 0.0
-            start = max(0.0, length + start) if start < 0 else start
-            end = length if op.end is None else (length + op.end if op.end < 0 else op.end)
+            start, end = _on_clip(op.start, op.end, length)
             if end > length + 1e-6:
                 notes.append(f"'{op.source}' ends after the video ({length:.2f} s): clamped")
                 end = length
@@ -266,8 +271,7 @@ def _timed_window(op: W, length: float, notes: list[str], unsupported: list[Unsu
             return None
         start, end = span
     else:
-        start = 0.0 if op.start is None else (max(0.0, length + op.start) if op.start < 0 else op.start)
-        end = length if op.end is None else (length + op.end if op.end < 0 else op.end)
+        start, end = _on_clip(op.start, op.end, length)
     end = min(end, length)
     if start >= length - 1e-6 or end <= start + 1e-6:
         reason = f"the time range is outside the output ({length:.2f} s)"

@@ -22,6 +22,7 @@ from editbay.engine.ops import (
     Mute,
     Operation,
     Pixelate,
+    Portion,
     Rotate,
     Speed,
     Tone,
@@ -40,6 +41,7 @@ _CONFLICTING_GRADES = (
     {"warm", "black_white"},
     {"cool", "black_white"},
 )
+_Bound = float | None
 _AUDIO_AFTER_MUTE = {"volume", "normalize", "audio_fade"}
 _STRENGTH_OPS = {"blur", "sharpen", "denoise", "vignette", "grain", "glow"}
 _SINGLETONS = {"temperature", "lut", "aspect", "resize", "normalize", "invert", "boomerang",
@@ -268,11 +270,11 @@ def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
     """Combine repeated operations and resolve conflicts; keeps first-appearance order."""
     notes: list[str] = []
     groups: dict[str, list[Operation]] = defaultdict(list)
-    windowed: dict[tuple[str, str], list[Operation]] = defaultdict(list)
+    # a colour or effect on part of the clip combines only with the same edit on the same part
+    windowed: dict[tuple[str, _Bound, _Bound, Portion | None], list[Operation]] = defaultdict(list)
     for op in ops:
         if isinstance(op, Windowed) and op.timed and op.op not in ("mute", "volume"):
-            # a colour or effect on part of the clip combines only with the same edit on the same part
-            windowed[(op.op, _window_key(op))].append(op)
+            windowed[(op.op, op.start, op.end, op.portion)].append(op)
         else:
             groups[op.op].append(op)
     if any(isinstance(op, Mute) and not op.timed for op in groups.get("mute", [])):
@@ -286,16 +288,10 @@ def merge(ops: list[Operation]) -> tuple[list[Operation], list[str]]:
     result: list[Operation] = []
     for kind, same in groups.items():
         result.extend(_merge_same(kind, same, notes))
-    for (kind, _), same in windowed.items():
-        window = same[0]
-        assert isinstance(window, Windowed)
-        span = {"start": window.start, "end": window.end, "portion": window.portion}
+    for (kind, start, end, portion), same in windowed.items():
+        span = {"start": start, "end": end, "portion": portion}
         result.extend(op.model_copy(update=span) for op in _merge_same(kind, same, notes))
     return result, notes
-
-
-def _window_key(op: Windowed) -> str:
-    return repr((op.start, op.end, op.portion.model_dump() if op.portion else None))
 
 
 def to_pipeline_times(ops: list[Operation]) -> tuple[list[Operation], list[str]]:

@@ -74,10 +74,6 @@ class Windowed(_Op):
         """Whether the operation applies to part of the clip only."""
         return self.start is not None or self.end is not None or self.portion is not None
 
-    @property
-    def window(self) -> tuple[float | None, float | None, Portion | None]:
-        return self.start, self.end, self.portion
-
 
 # ---- colour and tone -------------------------------------------------------------------------
 

@@ -13,9 +13,8 @@ Everything else is *time-global* and rendered in one pass: time operations (trim
 freeze, reverse, boomerang, loop) move frames across the joins; fades and audio fades depend on
 where the clip starts and ends; loudness normalisation measures the whole track; a slow zoom,
 timed titles/overlays and a mute, volume change, colour or effect limited to a span follow the
-clock; temporal
-filters (denoise's temporal average, temporal grain) and vision operations (tracking) look at
-neighbouring frames. Unknown operations are time-global by default.
+clock; temporal filters (denoise's temporal average, temporal grain) and vision operations
+(tracking) look at neighbouring frames. Unknown operations are time-global by default.
 
 Audio is never split: `join` takes it from the original input in one piece (copied when the plan
 does not touch it, as the single-pass render does; ``volume`` re-encoded; ``mute`` dropped; a timed

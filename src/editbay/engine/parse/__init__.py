@@ -44,7 +44,7 @@ from editbay.engine.parse._resolve import (
     resolve_vague_keeps,
     structured_ratio,
 )
-from editbay.engine.parse._spans import PART_OF_CLIP, PICTURE_KINDS, refuse_vague_part, window_picture
+from editbay.engine.parse._spans import PART_OF_CLIP, SPANNED, refuse_vague_part, window_picture
 from editbay.engine.parse._vocab import KNOWN, STOPWORDS
 
 __all__ = ["parse", "preload_embeddings", "NOT_UNDERSTOOD"]
@@ -207,7 +207,7 @@ def analyse_clause(c: Clause) -> None:
 _FOR_THEM = re.compile(
     r"^(?:(?:both|all|each)(?:\s+of\s+them)?|(?:them|these|those)(?:\s+(?:both|all))?)\s+(?P<rest>.+)$"
 )
-_TAKES_A_SPAN = PICTURE_KINDS | {"text", "overlay", "mute", "volume"}
+_TAKES_A_SPAN = SPANNED | {"text", "overlay"}
 
 
 def _time_earlier(text: str, clause: Clause, operations: list[Operation]) -> list[Operation] | None:

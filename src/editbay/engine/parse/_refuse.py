@@ -328,14 +328,14 @@ def _local_target(text: str) -> str | None:
 ZOOM_OUT = "zooming out would need picture outside the frame; zoom in and aspect padding are supported"
 
 # (pattern, reason): features an editor might expect that this engine does not offer.
+_VOICES = r"voices?|vocals?|dialog\w*|speech|talking|narration"
 # "mute the music but keep the voices" is read clause by clause ("keep the voices" alone asks for
 # nothing): over the whole instruction, a level change with one sound kept is refused
 SEPARATE_MIX = re.compile(
     r"\b(?:mute|silence|remove|cut|lower|reduce|quieter|turn\s+down|drop|kill|louder|boost|raise)\w*\s+"
-    r"(?:the\s+|all\s+the\s+)?(?:background\s+)?(?P<a>music|voices?|vocals?|dialog\w*|speech|talking|narration|"
-    r"it|audio|sound)\b"
+    rf"(?:the\s+|all\s+the\s+)?(?:background\s+)?(?P<a>music|{_VOICES}|it|audio|sound)\b"
     r".{0,40}?\b(?:keep|leave|preserve|retain|not)\s+(?:in\s+)?(?:the\s+|all\s+the\s+)?"
-    r"(?P<b>music|voices?|vocals?|dialog\w*|speech|talking|narration)\b"
+    rf"(?P<b>music|{_VOICES})\b"
 )
 SEPARATE_MIX_REASON = (
     "changing one sound in the mix (music or voices) needs source separation: only the whole track "
@@ -409,8 +409,8 @@ LIMITS: tuple[tuple[str, str], ...] = (
     (
         # "mute the music but keep the voices", "lower the background music": one sound out of the mix
         r"\b(?:background\s+)?music\b.{0,40}\b(?:keep|leave|but\s+not|not\s+the|without\s+(?:losing|touching))\b"
-        r".{0,20}\b(?:voices?|vocals?|dialog\w*|speech|talking|narration|people)\b|"
-        r"\b(?:voices?|vocals?|dialog\w*|speech|talking|narration)\b.{0,40}\b(?:keep|leave|but\s+not|not\s+the)\b"
+        rf".{{0,20}}\b(?:{_VOICES}|people)\b|"
+        rf"\b(?:{_VOICES})\b.{{0,40}}\b(?:keep|leave|but\s+not|not\s+the)\b"
         r".{0,20}\bmusic\b|"
         r"\b(?:lower|reduce|quieter|mute|remove|cut|turn\s+down|drop|duck)\w*\s+(?:the\s+)?background\s+"
         r"(?:music|noise|sound|audio)\b|\bbackground\s+music\b",

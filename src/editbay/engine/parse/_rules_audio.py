@@ -32,15 +32,19 @@ def _ramp(c: Clause) -> bool:
     word = m.group("dir") or m.group("dir2") or ("down" if lowering else "up")
     direction: Literal["in", "out"] = "in" if word in ("up", "in") else "out"
     where = c.search(r"\b(?:at|in|towards?|near)\s+(?:the\s+)?(?:very\s+)?(?:start|beginning|end|ending)\b")
-    found = find_time(c.rest)
-    duration = found[0] if found else by_level(c.text, 0.6, 1.0, 2.0, 3.0)
-    words = [m, where]
-    if found:
-        words.append(c.search(rf"(?:over|for|of|in)?\s*{re.escape(c.rest[found[1][0] : found[1][1]])}"))
-    source = c.consume(*words)
-    c.emit(AudioFade(direction=direction, duration=max(0.1, min(30.0, duration)), source=source,
-                     confidence=c.confidence(0.85)))
+    duration, said = _fade_length(c)
+    source = c.consume(m, where, said)
+    c.emit(AudioFade(direction=direction, duration=duration, source=source, confidence=c.confidence(0.85)))
     return True
+
+
+def _fade_length(c: Clause) -> tuple[float, re.Match[str] | None]:
+    """An audio fade's length: the time said ("over 3 seconds") and its words, else by strength words."""
+    found = find_time(c.rest)
+    if not found:
+        return by_level(c.text, 0.6, 1.0, 2.0, 3.0), None
+    said = c.search(rf"(?:over|for|of|in)?\s*{re.escape(c.rest[found[1][0] : found[1][1]])}")
+    return max(0.1, min(30.0, found[0])), said
 
 
 def audio_fade_rule(c: Clause) -> None:
@@ -60,11 +64,8 @@ def audio_fade_rule(c: Clause) -> None:
         r"^\s*(?:(?:the\s+)?(?:\w+\s+)?(?:out|down|away)\b)|to\s+silence|at\s+the\s+end", after
     )
     words = [fade, c.search(rf"\b(?:the\s+)?(?:{_AUDIO})\b"), c.search(r"\b(?:in|out|up|down|away)\b")]
-    found = find_time(c.rest)
-    duration = found[0] if found else by_level(c.text, 0.6, 1.0, 2.0, 3.0)
-    if found:
-        words.append(c.search(rf"(?:over|for|of|in)?\s*{re.escape(c.rest[found[1][0] : found[1][1]])}"))
-    source = c.consume(*words)
+    duration, said = _fade_length(c)
+    source = c.consume(*words, said)
     directions: list[Literal["in", "out"]] = []
     if fade_in:
         directions.append("in")
@@ -74,7 +75,7 @@ def audio_fade_rule(c: Clause) -> None:
         c.emit(
             AudioFade(
                 direction=direction,
-                duration=max(0.1, min(30.0, duration)),
+                duration=duration,
                 source=source,
                 confidence=c.confidence(0.95 if (fade_in or fade_out) else 0.7),
             )

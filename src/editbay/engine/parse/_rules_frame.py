@@ -212,7 +212,7 @@ _BAR_RATIO = (
 )
 
 
-UNBAR_REASON = 'bars in the picture are removed by cropping to the picture\'s own ratio, e.g. "crop to 21:9"'
+_UNBAR_REASON = 'bars in the picture are removed by cropping to the picture\'s own ratio, e.g. "crop to 21:9"'
 _UNBAR = (
     r"\b(?:remov\w*|crop\w*(?:\s+out)?|get\s+rid\s+of|delet\w*|cut\s+(?:out|off)|without|no|lose|ditch|"
     r"take\s+(?:out|off|away))"
@@ -226,7 +226,7 @@ def letterbox_rule(c: Clause) -> None:
     before = c.rest[: m.start()]
     if re.search(_UNBAR + r"\s+(?:the\s+|those\s+|these\s+|its\s+)?(?:\w+\s+)?$", before):
         c.consume(m, c.search(_UNBAR))  # "remove the black bars": bars already in the picture
-        c.refuse(UNBAR_REASON)
+        c.refuse(_UNBAR_REASON)
         return
     ratio = 2.39
     said = c.search(_BAR_RATIO)

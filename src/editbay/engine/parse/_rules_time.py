@@ -142,18 +142,19 @@ def _fast_word(c: Clause) -> re.Match[str] | None:
 
 # The length the speed change must reach: "speed it up to fit 10 seconds", "slow it down so it lasts
 # 20 s", "squeeze it into 15 seconds" ("make it 15 seconds long" alone is a trim)
+_FIT_VERBS = r"fit|fitting|squeez\w*|compress\w*|cram\w*|condens\w*|shrink\w*"
 _FIT = re.compile(
     r"\b(?:to|so(?:\s+that)?\s+it|and|until\s+it)\s+(?:fits?|lasts?|runs?|takes?|is|becomes?|ends?\s+up|"
     r"plays?\s+(?:in|for))\s+(?:(?:in(?:to)?|at|for|exactly|just|only|about|under)\s+)*"
     r"(?P<t>" + TIME_ANY + r")(?:\s+long)?(?![\d:.])|"
     r"\b(?:speed\w*|timelapse|slow\w*)\s+(?:it\s+|this\s+|the\s+(?:whole\s+)?(?:video|clip|footage)\s+)?"
     r"(?:up\s+|down\s+)?to\s+(?P<w>" + TIME_ANY + r")(?![\d:.])|"
-    r"\b(?:fit|fitting|squeez\w*|compress\w*|cram\w*|condens\w*|shrink\w*)\s+(?:it\s+|this\s+|everything\s+|"
+    r"\b(?:" + _FIT_VERBS + r")\s+(?:it\s+|this\s+|everything\s+|"
     r"the\s+(?:whole\s+)?(?:video|clip|footage|thing)\s+)?(?:down\s+)?(?:in(?:to)?|to|within)\s+"
     r"(?P<u>" + TIME_ANY + r")(?![\d:.])|"
     r"\b(?P<v>" + TIME_ANY + r")\s+long\s+by\s+(?:speeding|slowing)\b"
 )
-_FIT_VERB = re.compile(r"\b(?:fit|fitting|squeez\w*|compress\w*|cram\w*|condens\w*|shrink\w*)\b")
+_FIT_VERB = re.compile(rf"\b(?:{_FIT_VERBS})\b")
 
 
 def _fit_rule(c: Clause) -> bool:
@@ -223,11 +224,10 @@ def extend_rule(c: Clause) -> None:
     length_m = None if (m.group("d") or m.group("d2")) else c.search(rf"\bfor\s+(?P<t>{TIME_ANY})")
     text = m.group("d") or m.group("d2") or (length_m.group("t") if length_m else None)
     seconds = (parse_time(text) if text else None) or 1.0
+    source = c.consume(m, where_m, length_m)
     if seconds > 30:
-        c.consume(m, where_m, length_m)
         c.refuse("up to 30 seconds of black can be added at the start or the end")
         return
-    source = c.consume(m, where_m, length_m)
     c.emit(Extend(where=where, duration=seconds, source=source, confidence=c.confidence()))
 
 

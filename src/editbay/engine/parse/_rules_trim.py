@@ -66,6 +66,36 @@ _OUT_AFTER = re.compile(
 )
 
 
+_HEAD_WORDS = ("beginning", "start", "front", "intro", "opening")
+
+
+def _edges_by_amount(c: Clause) -> bool:
+    """"trim 1 second from both ends", "trim the beginning by 1.5 s", "shorten the end by 2 s"."""
+    both = c.search(
+        rf"(?P<t>{TIME_ANY})\s+(?:off|from)\s+(?:both|each|either)\s+(?:ends?|sides?|edges?)\b|"
+        rf"\b(?:both|each)\s+(?:ends?|sides?)\s+by\s+(?P<t2>{TIME_ANY})"
+    )
+    edge_by = c.search(
+        rf"\b(?:the\s+)?(?P<w>beginning|start|front|intro|opening|end|ending|tail|outro)\s+by\s+(?P<t>{TIME_ANY})"
+    )
+    said = both or edge_by
+    verb = c.search(_REMOVE + r"|\bshorten\w*") if said else None
+    if said is None or verb is None:
+        return False
+    seconds = parse_time(said.group("t") or said.groupdict().get("t2") or "") or 0.0
+    source = c.consume(verb, said)
+    if both:
+        start, end = seconds, -seconds
+    elif said.group("w") in _HEAD_WORDS:
+        start, end = seconds, None
+    else:
+        start, end = None, -seconds
+    if seconds <= 0:
+        return False
+    c.emit(Trim(start=start, end=end, source=source, confidence=c.confidence()))
+    return True
+
+
 def trim_rule(c: Clause) -> None:
     length = c.search(
         rf"(?:make\s+it\s+|only\s+|just\s+)?(?P<t>{TIME_ANY})\s+long\b|\b(?:shorten|trim|cut)\s+"
@@ -83,29 +113,8 @@ def trim_rule(c: Clause) -> None:
         if seconds:
             c.emit(Trim(end=seconds, source=c.consume(length), confidence=c.confidence()))
             return
-    # "trim 1 second from both ends", "trim the beginning by 1.5 s"
-    both = c.search(
-        rf"(?P<t>{TIME_ANY})\s+(?:off|from)\s+(?:both|each|either)\s+(?:ends?|sides?|edges?)\b|"
-        rf"\b(?:both|each)\s+(?:ends?|sides?)\s+by\s+(?P<t2>{TIME_ANY})"
-    )
-    edge_by = c.search(
-        rf"\b(?:the\s+)?(?P<w>beginning|start|front|intro|opening|end|ending|tail|outro)\s+by\s+(?P<t>{TIME_ANY})"
-    )
-    if (both or edge_by) and c.search(_REMOVE + r"|\bshorten\w*"):
-        if both:
-            seconds = parse_time(both.group("t") or both.group("t2")) or 0.0
-            source = c.consume(c.search(_REMOVE + r"|\bshorten\w*"), both)
-            trim = Trim(start=seconds, end=-seconds, source=source, confidence=c.confidence())
-        else:
-            assert edge_by is not None
-            seconds = parse_time(edge_by.group("t")) or 0.0
-            head = edge_by.group("w") in ("beginning", "start", "front", "intro", "opening")
-            source = c.consume(c.search(_REMOVE + r"|\bshorten\w*"), edge_by)
-            trim = Trim(start=seconds, source=source, confidence=c.confidence()) if head else Trim(
-                end=-seconds, source=source, confidence=c.confidence())
-        if seconds > 0:
-            c.emit(trim)
-            return
+    if _edges_by_amount(c):
+        return
     start_at = c.search(
         rf"(?<!\d )(?<!\ds )(?<!seconds )(?<!second )(?<!secs )(?<!sec )"  # not "for 2 s starting at 0:03"
         rf"\b(?:start|begin)\w*\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|from)\s+(?P<t>{TIME})"

@@ -90,7 +90,7 @@ PART_OF_CLIP = (
 )
 # Edits that take a span (colour, effects, mute, volume) and those that apply to the whole clip only;
 # trims, cuts, fades, freezes, titles and overlays read "the start / the end" themselves.
-_SPANNED = PICTURE_KINDS | {"mute", "volume"}
+SPANNED = PICTURE_KINDS | {"mute", "volume"}
 _WHOLE_ONLY = frozenset(
     {"speed", "reverse", "boomerang", "loop", "zoom", "rotate", "flip", "aspect", "resize", "normalize"}
 )
@@ -130,11 +130,9 @@ def window_picture(c: Clause) -> None:
         return
     if not c.ops or not c.kinds() <= PICTURE_KINDS:
         return
-    if find_range(c.rest) is None and find_share(c.rest) is None:
-        return
     spans, said = take_spans(c)
     if not spans:
-        return  # no span (a trim verb has it), or refused: the clause says why
+        return  # no span named, or a trim verb has it, or refused: the clause says why
     c.ops[:] = [
         op.model_copy(
             update={"start": start, "end": end, "portion": portion, "source": " ".join((op.source, said))}
@@ -148,7 +146,7 @@ def refuse_vague_part(c: Clause) -> None:
     """A part of the clip named without times is refused, never given the whole clip: asking for the
     seconds when the edit can take a span, saying it cannot otherwise ("speed up the ending")."""
     kinds = c.kinds()
-    if not c.ops or not kinds <= _SPANNED | _WHOLE_ONLY or any(getattr(op, "timed", False) for op in c.ops):
+    if not c.ops or not kinds <= SPANNED | _WHOLE_ONLY or any(getattr(op, "timed", False) for op in c.ops):
         return
     if find_range(c.rest) is not None or find_share(c.rest) is not None:
         return
@@ -156,4 +154,4 @@ def refuse_vague_part(c: Clause) -> None:
     if vague:
         c.consume(vague)
         c.ops.clear()
-        c.refuse(NEEDS_SECONDS if kinds <= _SPANNED else PART_OF_CLIP)
+        c.refuse(NEEDS_SECONDS if kinds <= SPANNED else PART_OF_CLIP)

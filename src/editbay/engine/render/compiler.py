@@ -24,7 +24,6 @@ from editbay.engine.ops import (
     FaceBlur,
     Fade,
     MediaInfo,
-    Mute,
     Normalize,
     Overlay,
     Reframe,
@@ -32,7 +31,6 @@ from editbay.engine.ops import (
     Stabilize,
     Text,
     Trim,
-    Volume,
     Windowed,
     Zoom,
 )
@@ -66,9 +64,7 @@ class CompiledRender:
 
 def _time_invariant(op: object) -> bool:
     """True when an operation's effect does not depend on where the clip starts or ends."""
-    if isinstance(op, Mute | Volume):
-        return not op.timed
-    if isinstance(op, COLOUR_OPS + EFFECT_OPS):
+    if isinstance(op, Windowed):  # mute, volume, colour and effects: unless limited to a span
         return not op.timed
     if isinstance(op, FADE_OPS + (Normalize,)):
         return True
